@@ -1,0 +1,167 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+
+from apps.accounts import services
+from apps.core.throttling import LoginThrottle, PasswordResetThrottle, RegisterThrottle, UserRateThrottle
+from apps.organizations.selectors import memberships_for
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+
+
+class MembershipOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    organization = serializers.UUIDField(source="organization_id")
+    organization_name = serializers.CharField(source="organization.name")
+    club = serializers.UUIDField(source="club_id", allow_null=True)
+    club_name = serializers.CharField(source="club.name", allow_null=True, default=None)
+    club_slug = serializers.CharField(source="club.slug", allow_null=True, default=None)
+    role = serializers.CharField()
+
+
+class MeOutput(UserOutput):
+    memberships = MembershipOutput(many=True)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RegisterApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [RegisterThrottle]
+
+    class RegisterInput(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+        first_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+        last_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=RegisterInput, responses={201: UserOutput}, auth=[])
+    def post(self, request):
+        data = self.RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        response = Response(UserOutput(user).data, status=201)
+        response.envelope_message = "Account created"
+        return response
+
+
+class LoginApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LoginThrottle]
+
+    class LoginInput(serializers.Serializer):
+        email = serializers.CharField(max_length=254)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    class LoginOutput(serializers.Serializer):
+        access = serializers.CharField()
+        refresh = serializers.CharField()
+        user = UserOutput()
+
+    @extend_schema(request=LoginInput, responses={200: LoginOutput}, auth=[])
+    def post(self, request):
+        data = self.LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, tokens = services.user_login(ip_address=client_ip(request), **data.validated_data)
+        response = Response({**tokens, "user": UserOutput(user).data})
+        response.envelope_message = "Signed in"
+        return response
+
+
+class RefreshApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [UserRateThrottle]
+
+    class RefreshInput(serializers.Serializer):
+        refresh = serializers.CharField()
+
+    class RefreshOutput(serializers.Serializer):
+        access = serializers.CharField()
+        refresh = serializers.CharField()
+
+    @extend_schema(request=RefreshInput, responses={200: RefreshOutput}, auth=[])
+    def post(self, request):
+        self.RefreshInput(data=request.data).is_valid(raise_exception=True)
+        serializer = TokenRefreshSerializer(data={"refresh": request.data["refresh"]})
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class LogoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class LogoutInput(serializers.Serializer):
+        refresh = serializers.CharField()
+
+    @extend_schema(request=LogoutInput, responses={200: None})
+    def post(self, request):
+        data = self.LogoutInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_logout(user=request.user, refresh=data.validated_data["refresh"], access_token=request.auth)
+        response = Response(None)
+        response.envelope_message = "Signed out"
+        return response
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeOutput})
+    def get(self, request):
+        user = request.user
+        return Response(MeOutput({
+            "id": user.id, "email": user.email, "first_name": user.first_name,
+            "last_name": user.last_name, "memberships": list(memberships_for(user)),
+        }).data)
+
+
+class PasswordResetApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PasswordResetThrottle]
+
+    class PasswordResetInput(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(request=PasswordResetInput, responses={200: None}, auth=[])
+    def post(self, request):
+        data = self.PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"],
+                                        reset_url_base=request.build_absolute_uri("/reset-password/"))
+        response = Response(None)
+        response.envelope_message = "If that e-mail has an account, a reset link is on its way"
+        return response
+
+
+class PasswordResetConfirmApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PasswordResetThrottle]
+
+    class PasswordResetConfirmInput(serializers.Serializer):
+        uid = serializers.CharField(max_length=64)
+        token = serializers.CharField(max_length=128)
+        new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    @extend_schema(request=PasswordResetConfirmInput, responses={200: None}, auth=[])
+    def post(self, request):
+        data = self.PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        response = Response(None)
+        response.envelope_message = "Password changed"
+        return response

@@ -1,0 +1,41 @@
+from zoneinfo import ZoneInfo
+
+from rest_framework import serializers
+
+
+class ClubLocalDateTimeField(serializers.DateTimeField):
+    """Renders an instant in its club's timezone, with the offset (CONTRACT §1)."""
+
+    def __init__(self, *args, club_tz_attr: str = "court.club.timezone", **kwargs):
+        self.club_tz_attr = club_tz_attr
+        super().__init__(*args, **kwargs)
+
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        target = instance
+        for part in self.club_tz_attr.split("."):
+            target = getattr(target, part, None)
+        self._tz = ZoneInfo(target) if target else None
+        return value
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        tz = getattr(self, "_tz", None)
+        return (value.astimezone(tz) if tz else value).isoformat()
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """Input must carry an offset: a naive time would be ambiguous across club timezones."""
+
+    default_error_messages = {"naive": "Give the time with an offset, e.g. 2026-11-26T18:00:00-06:00."}
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and value and not _has_offset(value):
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
+def _has_offset(text: str) -> bool:
+    tail = text[10:]
+    return tail.endswith("Z") or tail.endswith("z") or "+" in tail or "-" in tail

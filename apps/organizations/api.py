@@ -1,0 +1,90 @@
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from apps.accounts.models import User
+from apps.clubs.models import Club
+from apps.core.tenancy import TenantScopedMixin
+from apps.organizations import services
+from apps.organizations.models import Membership, Organization, Role
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(max_length=140, required=False)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "slug", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class MemberInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    club = serializers.PrimaryKeyRelatedField(queryset=Club.objects.none(), required=False, allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organization = self.context.get("organization")
+        self.fields["club"].queryset = Club.objects.filter(organization=organization)
+
+    def validate_email(self, value):
+        user = User.objects.filter(email__iexact=value).first()
+        if user is None:
+            raise serializers.ValidationError("No Padelyzer account uses this e-mail; ask them to register first")
+        return user
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.full_name")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "email", "name", "organization", "club", "role", "created_at"]
+
+
+class OrganizationViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                          mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+
+    def readable_filter(self):
+        return Q(id__in=self.scope.member_org_ids)
+
+    def can_write(self, obj) -> bool:
+        return obj.pk in self.scope.admin_org_ids
+
+    def perform_create(self, serializer):
+        serializer.instance = services.organization_create(creator=self.request.user, **serializer.validated_data)
+
+    def _require_admin(self, organization):
+        if organization.pk not in self.scope.admin_org_ids:
+            raise PermissionDenied("Only organization admins manage members")
+
+    @extend_schema(request=MemberInputSerializer, responses={201: MembershipSerializer})
+    @action(detail=True, methods=["post"], url_path="members")
+    def members(self, request, pk=None):
+        organization = self.get_object()
+        self._require_admin(organization)
+        data = MemberInputSerializer(data=request.data, context={"organization": organization})
+        data.is_valid(raise_exception=True)
+        membership = services.membership_create(
+            organization=organization, user=data.validated_data["email"], role=data.validated_data["role"],
+            club=data.validated_data.get("club"))
+        response = Response(MembershipSerializer(membership).data, status=201)
+        response.envelope_message = "Member added"
+        return response
+
+    @extend_schema(responses={200: MembershipSerializer(many=True)})
+    @members.mapping.get
+    def list_members(self, request, pk=None):
+        organization = self.get_object()
+        self._require_admin(organization)
+        rows = Membership.objects.filter(organization=organization).select_related("user")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(MembershipSerializer(page, many=True).data)

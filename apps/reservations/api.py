@@ -1,0 +1,147 @@
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.clubs.models import Club, Court
+from apps.core.fields import AwareDateTimeField, ClubLocalDateTimeField
+from apps.core.tenancy import TenantScopedMixin, tenant_scope
+from apps.reservations import selectors, services
+from apps.reservations.models import Reservation
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class VisibleCourtField(serializers.PrimaryKeyRelatedField):
+    """Courts of clubs the caller can see (public, or theirs); others read as unknown (400)."""
+
+    def get_queryset(self):
+        from django.db.models import Q
+
+        scope = self.context["scope"]
+        return Court.objects.select_related("club").filter(
+            Q(club__is_public=True) | Q(club_id__in=scope.staff_club_ids))
+
+
+class ReservationSerializer(serializers.ModelSerializer):
+    club = serializers.UUIDField(source="court.club_id", read_only=True)
+    start = ClubLocalDateTimeField(source="period.lower", read_only=True)
+    end = ClubLocalDateTimeField(source="period.upper", read_only=True)
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+    payment = serializers.SerializerMethodField()
+    player = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reservation
+        fields = ["id", "club", "court", "start", "end", "status", "price", "currency", "payment", "player",
+                  "created_at"]
+        read_only_fields = fields
+
+    def get_payment(self, obj) -> dict:
+        due = max(obj.price - obj.paid_amount, 0)
+        return {"mode": obj.payment_mode, "paid_amount": f"{obj.paid_amount:.2f}", "amount_due": f"{due:.2f}",
+                "hold_expires_at": obj.hold_expires_at.isoformat() if obj.hold_expires_at else None}
+
+    def get_player(self, obj) -> dict:
+        return {"id": str(obj.user_id), "name": obj.user.full_name}
+
+
+class ReservationInput(serializers.Serializer):
+    court = VisibleCourtField()
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+
+
+class CancelOutput(ReservationSerializer):
+    refund = serializers.SerializerMethodField()
+
+    class Meta(ReservationSerializer.Meta):
+        fields = ReservationSerializer.Meta.fields + ["refund"]
+
+    def get_refund(self, obj) -> dict:
+        return {"amount": f"{obj.refund_amount:.2f}", "currency": obj.currency, "status": obj.refund_status}
+
+
+class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    """Players see their own; club staff see the club's (`?club=`)."""
+
+    serializer_class = ReservationSerializer
+    queryset = Reservation.objects.select_related("court", "court__club", "user")
+    club_lookup = "court__club"
+
+    def readable_filter(self):
+        from django.db.models import Q
+
+        return Q(user=self.request.user) | Q(court__club_id__in=self.scope.staff_club_ids)
+
+    def can_write(self, obj) -> bool:
+        return obj.user_id == self.request.user.pk or self.scope.is_club_staff(obj.court.club_id)
+
+    @extend_schema(parameters=[
+        OpenApiParameter("club", str, description="club id: staff see all of its reservations"),
+        OpenApiParameter("status", str), OpenApiParameter("date", date)])
+    def list(self, request, *args, **kwargs):
+        club = request.query_params.get("club")
+        club_id = serializers.UUIDField().run_validation(club) if club else None
+        qs = selectors.reservation_list(user=request.user, scope=self.scope, club_id=club_id)
+        if status := request.query_params.get("status"):
+            qs = qs.filter(status=status)
+        if day := request.query_params.get("date"):
+            day = serializers.DateField().run_validation(day)
+            qs = qs.filter(period__startswith__date=day)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=ReservationInput, responses={201: ReservationSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ReservationInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        reservation = services.reservation_create(user=request.user, **data.validated_data)
+        response = Response(ReservationSerializer(reservation).data, status=201)
+        response.envelope_message = "Reservation created"
+        return response
+
+    @extend_schema(request=None, responses={200: CancelOutput})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        reservation = self.get_object()
+        reservation, _refund = services.reservation_cancel(
+            reservation=reservation, actor=request.user,
+            actor_is_staff=self.scope.is_club_staff(reservation.court.club_id))
+        response = Response(CancelOutput(reservation).data)
+        response.envelope_message = "Reservation cancelled"
+        return response
+
+
+class AvailabilityApi(APIView):
+    permission_classes = [AllowAny]
+
+    class Params(serializers.Serializer):
+        club = serializers.UUIDField()
+        date = serializers.DateField(required=False)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("club", str, required=True), OpenApiParameter("date", date)],
+        responses={200: inline_serializer("Availability", {
+            "club": serializers.UUIDField(), "date": serializers.DateField(), "timezone": serializers.CharField(),
+            "currency": serializers.CharField(), "slot_minutes": serializers.IntegerField(),
+            "seq": serializers.IntegerField(),
+            "courts": serializers.ListField(child=serializers.DictField())})},
+    )
+    def get(self, request):
+        params = self.Params(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        scope = tenant_scope(request)
+        club = get_object_or_404(Club, pk=params.validated_data["club"])
+        if not club.is_public and not scope.is_club_staff(club.pk):
+            from django.http import Http404
+
+            raise Http404
+        day = params.validated_data.get("date") or selectors.club_today(club)
+        return Response(selectors.availability_for(club=club, day=day))

@@ -1,0 +1,147 @@
+"""Writes of reservations: one transaction each; the database forbids overlaps."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
+
+from apps.clubs.events import allocation_payload, publish_club_event
+from apps.clubs.models import AllocationStatus, Club, Court
+from apps.clubs.schedule import booking_price, opening_windows
+from apps.clubs.services import is_overlap_violation
+from apps.core.errors import Conflict, InvalidInput
+from apps.reservations.errors import ReservationErrorCode as Code
+from apps.reservations.models import PaymentMode, RefundStatus, Reservation
+from apps.reservations.selectors import club_hours, club_rules
+
+
+def _invalid(code: Code, message: str, field: str = "start") -> InvalidInput:
+    return InvalidInput(code, message, details={field: [message]})
+
+
+def validate_booking_times(*, club: Club, start: datetime, end: datetime, now: datetime,
+                           hours: list[tuple]) -> None:
+    """Raises the first failing rule in the contract's validation order."""
+    tz = ZoneInfo(club.timezone)
+    slot = timedelta(minutes=club.slot_minutes)
+    local_day = start.astimezone(tz).date()
+    if start < now:
+        raise _invalid(Code.IN_PAST, "That time has already passed")
+    if local_day > now.astimezone(tz).date() + timedelta(days=club.booking_horizon_days):
+        raise _invalid(Code.BEYOND_BOOKING_HORIZON,
+                       f"Bookings open {club.booking_horizon_days} days ahead")
+    duration = end - start
+    minutes = duration.total_seconds() / 60
+    if (end <= start or duration % slot or minutes < club.min_duration_minutes
+            or minutes > club.max_duration_minutes):
+        raise _invalid(Code.INVALID_DURATION,
+                       f"Bookings last {club.min_duration_minutes}-{club.max_duration_minutes} minutes "
+                       f"in steps of {club.slot_minutes}", field="end")
+    windows = opening_windows(local_day, hours, tz)
+    anchor = windows[0].start if windows else datetime.combine(local_day, datetime.min.time(), tzinfo=tz)
+    if (start - anchor) % slot:
+        raise _invalid(Code.MISALIGNED_START, f"Bookings start on the {club.slot_minutes}-minute grid")
+    windows += opening_windows(local_day + timedelta(days=1), hours, tz)
+    merged: list = []
+    for w in sorted(windows, key=lambda w: w.start):
+        if merged and w.start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], w.end))
+        else:
+            merged.append((w.start, w.end))
+    if not any(ws <= start and end <= we for ws, we in merged):
+        raise _invalid(Code.OUTSIDE_OPENING_HOURS, "The club is closed at that time")
+
+
+def reservation_create(*, court: Court, user, start: datetime, end: datetime,
+                       now: datetime | None = None) -> Reservation:
+    club = court.club
+    now = now or timezone.now()
+    validate_booking_times(club=club, start=start, end=end, now=now, hours=club_hours(club))
+    if not court.is_active:
+        raise InvalidInput(Code.COURT_INACTIVE, "This court is not taking bookings",
+                           details={"court": ["This court is not taking bookings"]})
+    price = booking_price(court_id=court.pk, start=start, end=end,
+                          slot=timedelta(minutes=club.slot_minutes), tz=ZoneInfo(club.timezone),
+                          rules=club_rules(club), default_per_hour=club.default_price_per_hour)
+    online = club.requires_online_payment and _online_payments_enabled()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                reservation = Reservation.objects.create(
+                    court=court, user=user, period=DateTimeTZRange(start, end, "[)"),
+                    status=AllocationStatus.HELD if online else AllocationStatus.CONFIRMED,
+                    price=price, currency=club.currency,
+                    payment_mode=PaymentMode.ONLINE if online else PaymentMode.PAY_AT_CLUB,
+                    hold_expires_at=now + _hold_duration() if online else None,
+                )
+        except IntegrityError as exc:
+            if is_overlap_violation(exc):
+                raise Conflict(Code.SLOT_UNAVAILABLE, "That slot was just taken") from exc
+            raise
+        publish_club_event(
+            club_id=club.pk, type="reservation.created",
+            public=allocation_payload(reservation, club_id=club.pk),
+            staff_extra=_staff_details(reservation, user),
+        )
+    return reservation
+
+
+def _online_payments_enabled() -> bool:
+    from django.conf import settings
+
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def _hold_duration() -> timedelta:
+    from django.conf import settings
+
+    return timedelta(minutes=getattr(settings, "PAYMENT_HOLD_MINUTES", 10))
+
+
+def _staff_details(reservation: Reservation, user) -> dict:
+    return {"player": {"id": str(user.pk), "name": user.full_name, "email": user.email},
+            "price": f"{reservation.price:.2f}", "currency": reservation.currency}
+
+
+def refund_decision(*, reservation: Reservation, within_policy: bool) -> dict:
+    paid = reservation.paid_amount or Decimal("0.00")
+    if paid <= 0:
+        return {"amount": "0.00", "currency": reservation.currency, "status": RefundStatus.NONE}
+    if not within_policy:
+        return {"amount": "0.00", "currency": reservation.currency, "status": RefundStatus.NONE}
+    return {"amount": f"{paid:.2f}", "currency": reservation.currency, "status": RefundStatus.PENDING}
+
+
+def reservation_cancel(*, reservation: Reservation, actor, actor_is_staff: bool,
+                       now: datetime | None = None) -> tuple[Reservation, dict]:
+    now = now or timezone.now()
+    with transaction.atomic():
+        reservation = (Reservation.objects.select_for_update(of=("self", "courtallocation_ptr"))
+                       .select_related("court", "court__club", "user").get(pk=reservation.pk))
+        club = reservation.court.club
+        if reservation.status not in (AllocationStatus.HELD, AllocationStatus.CONFIRMED):
+            raise Conflict(Code.NOT_CANCELLABLE, f"A {reservation.status} reservation cannot be cancelled")
+        deadline = reservation.period.lower - timedelta(hours=club.cancellation_deadline_hours)
+        within_deadline = now <= deadline
+        if not within_deadline and not actor_is_staff:
+            raise Conflict(Code.CANCELLATION_WINDOW_CLOSED,
+                           f"Cancellations close {club.cancellation_deadline_hours} h before the start; "
+                           "please contact the club")
+        refund = refund_decision(reservation=reservation, within_policy=within_deadline or actor_is_staff)
+        reservation.status = AllocationStatus.CANCELLED
+        reservation.cancelled_at = now
+        reservation.cancelled_by = actor
+        reservation.refund_amount = Decimal(refund["amount"])
+        reservation.refund_status = refund["status"]
+        reservation.save(update_fields=["status", "cancelled_at", "cancelled_by", "refund_amount",
+                                        "refund_status", "updated_at"])
+        publish_club_event(
+            club_id=club.pk, type="reservation.cancelled",
+            public={**allocation_payload(reservation, club_id=club.pk), "slot_status": "free"},
+            staff_extra={**_staff_details(reservation, reservation.user), "refund": refund},
+        )
+    return reservation, refund

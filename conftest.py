@@ -1,0 +1,40 @@
+"""Suite-wide fixtures: real PostgreSQL and Redis, clean cache per test, skips are failures in CI."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Throttle counters and revocation marks live in the shared cache: start each test empty."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.REDIS_URL:  # never FLUSHDB a Redis that a dev server may share: drop our prefix only
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # A test skipped for lack of a service hides a failure: in CI every skip fails the run.
+    if os.environ.get("PADELYZER_FAIL_ON_SKIP") == "1":
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+        if skipped:
+            reporter.write_line(f"FAIL: {skipped} test(s) skipped; CI allows none", red=True)
+            session.exitstatus = 1

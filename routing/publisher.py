@@ -1,0 +1,70 @@
+"""`publish()`: write the event in the caller's transaction, send it after commit (Zulip's
+send_event_on_commit). A rolled-back change sends nothing and uses no seq."""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+
+from routing.models import StreamEvent
+from routing.streams import group_name
+
+logger = logging.getLogger("padelyzer.events")
+
+_NEXT_SEQ_SQL = """
+INSERT INTO routing_streamcounter (stream, seq) VALUES (%s, 1)
+ON CONFLICT (stream) DO UPDATE SET seq = routing_streamcounter.seq + 1
+RETURNING seq
+"""
+
+
+def _jsonable(data):
+    import json
+
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def event_message(*, stream: str, seq: int, type: str, ts: str, data) -> dict:
+    return {"type": type, "stream": stream, "seq": seq, "ts": ts, "data": data}
+
+
+def publish(stream: str, type: str, data: dict) -> dict:
+    """Append an event to `stream`'s log and schedule its fan-out for after commit.
+
+    Must run inside the service's transaction: the counter row lock held until commit is
+    what makes seq follow commit order. Publish to several streams in a fixed order
+    (club before staff before user) so two transactions never wait on each other.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("publish() must be called inside transaction.atomic()")
+    payload = _jsonable(data)
+    now = datetime.now(UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQ_SQL, [stream])
+        seq = cursor.fetchone()[0]
+    StreamEvent.objects.create(stream=stream, seq=seq, type=type, data=payload, created_at=now)
+    message = event_message(stream=stream, seq=seq, type=type,
+                            ts=now.isoformat(timespec="milliseconds").replace("+00:00", "Z"), data=payload)
+    transaction.on_commit(lambda: send_to_group(stream, message), robust=True)
+    return message
+
+
+def send_to_group(stream: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(stream), {"type": "stream.event", "event": message})
+    except Exception:  # at-most-once transport; clients recover from the log by seq
+        logger.warning("fan-out failed for %s seq %s; clients will catch up from the log", stream,
+                       message["seq"], exc_info=True)
+
+
+def current_seq(stream: str) -> int:
+    from routing.models import StreamCounter
+
+    return StreamCounter.objects.filter(stream=stream).values_list("seq", flat=True).first() or 0

@@ -1,0 +1,2 @@
+"""WebSocket routes (CONTRACT §3). Consumers live in consumers/."""
+websocket_urlpatterns: list = []
