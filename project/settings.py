@@ -212,6 +212,13 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables by its scheduler; operators can retune them in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 3600.0,
+                             "options": {"queue": "maintenance"}},
+}
+PAYMENT_HOLD_MINUTES = env.int("PAYMENT_HOLD_MINUTES", default=10)
 
 # --- Stripe / Sentry: optional; missing keys turn the feature off. ---
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
