@@ -30,7 +30,24 @@ def api_client():
     return APIClient()
 
 
+def _drop_test_broker_keys():
+    prefix = os.environ.get("CELERY_BROKER_KEY_PREFIX", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not prefix.startswith("padelyzer-test-") or not url:
+        return
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except Exception:  # cleanup only; never turn a green run red
+        pass
+
+
 def pytest_sessionfinish(session, exitstatus):
+    _drop_test_broker_keys()
     # A test skipped for lack of a service hides a failure: in CI every skip fails the run.
     if os.environ.get("PADELYZER_FAIL_ON_SKIP") == "1":
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")

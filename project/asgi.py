@@ -9,9 +9,10 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from project.sentry import SentryWebsocketMiddleware  # noqa: E402
 from routing.urls import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": django_asgi_app,
-    "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+    "websocket": SentryWebsocketMiddleware(AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))),
 })

@@ -17,6 +17,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_queues=[Queue(name) for name in QUEUES],
     task_default_queue="high_priority",
+    # Routing by task name, in one place (a task's own `queue=` option is going away in Celery 6).
+    task_routes={
+        "reports.*": {"queue": "analytics"},
+        "routing.*": {"queue": "maintenance"},
+        "accounts.flush_expired_tokens": {"queue": "maintenance"},
+        "notifications.requeue_stale_deliveries": {"queue": "maintenance"},
+        "payments.sweep": {"queue": "maintenance"},
+    },
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,

@@ -44,11 +44,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_celery_beat",
     "apps.core",
     "apps.accounts",
     "apps.organizations",
     "apps.clubs",
     "apps.reservations",
+    "apps.payments",
+    "apps.tournaments",
+    "apps.notifications",
+    "apps.reports",
+    "apps.web",
     "routing",
 ]
 
@@ -201,6 +207,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    # Distinct names for choice sets that share a field name ("kind", "status") across apps.
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationStatusEnum": "apps.clubs.models.AllocationStatus",  # reservation and block `status`
+        "NotificationKindEnum": "apps.notifications.models.Kind",
+        "ReportKindEnum": "apps.reports.models.ReportKind",
+        "ReportStatusEnum": "apps.reports.models.ReportStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.add_error_responses",
@@ -217,16 +230,56 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 3600.0,
                              "options": {"queue": "maintenance"}},
+    # Notifications: warn players whose payment hold ends within 2 minutes; re-enqueue lost deliveries.
+    "warn-expiring-holds": {"task": "notifications.warn_expiring_holds", "schedule": 60.0,
+                            "options": {"queue": "high_priority", "expires": 55}},
+    "requeue-stale-deliveries": {"task": "notifications.requeue_stale_deliveries", "schedule": 300.0,
+                                 "options": {"queue": "maintenance"}},
 }
 PAYMENT_HOLD_MINUTES = env.int("PAYMENT_HOLD_MINUTES", default=10)
+# Splitting a held booking among players gives them at least this long to pay their links.
+PAYMENT_SPLIT_HOLD_MINUTES = env.int("PAYMENT_SPLIT_HOLD_MINUTES", default=30)
+# Payments: free the slots of holds that ran out (after asking Stripe whether they were paid);
+# re-enqueue payment work a lost broker message or a dead worker left behind.
+CELERY_BEAT_SCHEDULE.update({
+    "expire-payment-holds": {"task": "apps.reservations.tasks.expire_holds", "schedule": 60.0,
+                             "options": {"queue": "high_priority", "expires": 55}},
+    "payments-sweep": {"task": "payments.sweep", "schedule": 120.0,
+                       "options": {"queue": "maintenance", "expires": 110}},
+    "prune-live-events": {"task": "routing.prune_stream_events", "schedule": 3600.0,
+                          "options": {"queue": "maintenance"}},
+})
+# Redis broker: an unacknowledged task (its worker died) is handed out again after
+# visibility_timeout seconds; tasks here finish in seconds, so an hour is generous.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such tasks: every interval * throttle seconds (kombu: 10 * 10).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
+if env.str("CELERY_BROKER_KEY_PREFIX", default=""):  # several deployments (or test runs) on one Redis
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("CELERY_BROKER_KEY_PREFIX")
 
 # --- Stripe / Sentry: optional; missing keys turn the feature off. ---
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300  # older signed timestamps are refused (replay protection)
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # empty = api.stripe.com; stripe-mock or a test fake
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# SMTP when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend (Django's EMAIL_* names).
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Notifications' SMS channel: a dotted path to an apps.notifications.sms.BaseSmsBackend subclass.
+SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.sms.ConsoleSmsBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Padelyzer <no-reply@padelyzer.local>")
 
 # --- Logging: JSON lines, request id on each, secrets scrubbed. ---

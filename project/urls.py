@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("tournaments/", include("apps.tournaments.page_urls")),  # scoreboard and scorer pages
+    path("", include("apps.web.urls")),
 ]
 
 handler400 = "apps.core.views.bad_request"

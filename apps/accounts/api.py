@@ -3,9 +3,11 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from apps.accounts import services
+from apps.accounts.models import User
 from apps.core.throttling import LoginThrottle, PasswordResetThrottle, RegisterThrottle, UserRateThrottle
 from apps.organizations.selectors import memberships_for
 
@@ -92,11 +94,23 @@ class RefreshApi(APIView):
         access = serializers.CharField()
         refresh = serializers.CharField()
 
+    def get_authenticate_header(self, request):
+        # Without authenticators DRF would turn a refused token's 401 into 403.
+        return 'Bearer realm="api"'
+
     @extend_schema(request=RefreshInput, responses={200: RefreshOutput}, auth=[])
     def post(self, request):
-        self.RefreshInput(data=request.data).is_valid(raise_exception=True)
-        serializer = TokenRefreshSerializer(data={"refresh": request.data["refresh"]})
-        serializer.is_valid(raise_exception=True)
+        data = self.RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        serializer = TokenRefreshSerializer(data=data.validated_data)
+        # simplejwt's own view turns these into 401; called directly they would be 500s.
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:  # malformed, expired, blacklisted (rotated or logged out)
+            raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from exc
+        except User.DoesNotExist as exc:  # the account was deleted after the token was issued
+            raise InvalidToken({"detail": "The user of this token no longer exists",
+                                "code": "token_not_valid"}) from exc
         return Response(serializer.validated_data)
 
 

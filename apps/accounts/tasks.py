@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from celery import shared_task
 
 
-@shared_task(name="accounts.flush_expired_tokens", queue="maintenance")
+@shared_task(name="accounts.flush_expired_tokens")
 def flush_expired_tokens() -> dict:
     """Drops refresh tokens past expiry (simplejwt's flushexpiredtokens) and stale revocation rows."""
     from rest_framework_simplejwt.token_blacklist.models import OutstandingToken

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from apps.clubs import services
 from apps.clubs.models import Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
-from apps.core.fields import AwareDateTimeField, ClubLocalDateTimeField
+from apps.core.fields import ClubLocalAwareDateTimeField
 from apps.core.tenancy import TenantScopedMixin
 from apps.organizations.models import Organization
 
@@ -229,22 +229,15 @@ class PricingRuleViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.List
 
 class MaintenanceBlockSerializer(serializers.ModelSerializer):
     court = ScopedCourtField()
-    start = AwareDateTimeField(write_only=True)
-    end = AwareDateTimeField(write_only=True)
+    club = serializers.UUIDField(source="court.club_id", read_only=True)
+    # `start`/`end` are the period's bounds (CourtAllocation properties), shown in club time.
+    start = ClubLocalAwareDateTimeField()
+    end = ClubLocalAwareDateTimeField()
 
     class Meta:
         model = MaintenanceBlock
-        fields = ["id", "court", "start", "end", "reason", "status", "created_at"]
+        fields = ["id", "court", "club", "start", "end", "reason", "status", "created_at"]
         read_only_fields = ["id", "status", "created_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        field = ClubLocalDateTimeField()
-        field.get_attribute(instance)  # picks the club timezone
-        data["club"] = str(instance.court.club_id)
-        data["start"] = field.to_representation(instance.period.lower)
-        data["end"] = field.to_representation(instance.period.upper)
-        return data
 
 
 class MaintenanceBlockFilter(django_filters.FilterSet):

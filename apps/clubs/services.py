@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from psycopg2.extras import DateTimeTZRange
 
 from apps.clubs.errors import ClubErrorCode
@@ -17,6 +17,29 @@ def is_overlap_violation(exc: IntegrityError) -> bool:
     cause = exc.__cause__
     diag = getattr(cause, "diag", None)
     return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT or OVERLAP_CONSTRAINT in str(exc)
+
+
+_DEADLOCK = "40P01"
+
+
+def claim_court_time(court: Court, create):
+    """Runs `create()` (one insert of a CourtAllocation of `court`) in a savepoint, claims queued per court.
+
+    Two transactions inserting overlapping periods at once would each wait, in the exclusion
+    check, for the other: PostgreSQL breaks that cycle by failing one with a deadlock (a 503
+    instead of the contract's 409). Locking the court row first (FOR NO KEY UPDATE: it does
+    not block plain FK checks) makes claims on one court wait their turn, so the loser sees a
+    committed overlap and gets a clean exclusion violation. A deadlock with a writer that skips
+    this lock is retried: after the rollback to the savepoint our row is gone.
+    """
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                Court.objects.select_for_update(no_key=True).filter(pk=court.pk).values_list("pk").get()
+                return create()
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "pgcode", None) != _DEADLOCK or attempt == 2:
+                raise
 
 
 def _replace_opening_hours(club: Club, opening_hours: list[dict]) -> None:
@@ -77,15 +100,15 @@ def pricing_rule_create(*, club: Club, court: Court | None, weekdays: list[int],
 @transaction.atomic
 def maintenance_block_create(*, court: Court, start: datetime, end: datetime, reason: str = "",
                              user=None) -> MaintenanceBlock:
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # compare instants, not wall clocks (DST folds)
     if end <= start:
         raise InvalidInput(ClubErrorCode.INVALID_PERIOD, "end must be after start",
                            details={"end": ["end must be after start"]})
     try:
-        with transaction.atomic():
-            block = MaintenanceBlock.objects.create(
-                court=court, period=DateTimeTZRange(start, end, "[)"), status=AllocationStatus.BLOCKED,
-                reason=reason, created_by=user,
-            )
+        block = claim_court_time(court, lambda: MaintenanceBlock.objects.create(
+            court=court, period=DateTimeTZRange(start, end, "[)"), status=AllocationStatus.BLOCKED,
+            reason=reason, created_by=user,
+        ))
     except IntegrityError as exc:
         if is_overlap_violation(exc):
             raise Conflict(ClubErrorCode.SLOT_UNAVAILABLE,

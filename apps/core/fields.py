@@ -39,3 +39,7 @@ class AwareDateTimeField(serializers.DateTimeField):
 def _has_offset(text: str) -> bool:
     tail = text[10:]
     return tail.endswith("Z") or tail.endswith("z") or "+" in tail or "-" in tail
+
+
+class ClubLocalAwareDateTimeField(AwareDateTimeField, ClubLocalDateTimeField):
+    """Read and write in one field: input needs an offset, output is in the club's timezone."""

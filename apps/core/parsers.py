@@ -21,3 +21,5 @@ class LimitedJSONParser(JSONParser):
             return json.loads(raw.decode((parser_context or {}).get("encoding") or "utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"Malformed JSON: {exc}") from exc
+        except RecursionError as exc:  # "[[[[...": nesting deeper than the decoder can follow
+            raise ParseError("Malformed JSON: nested too deeply") from exc

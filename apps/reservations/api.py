@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.clubs.models import Club, Court
+from apps.clubs.models import AllocationStatus, Club, Court
 from apps.core.fields import AwareDateTimeField, ClubLocalDateTimeField
 from apps.core.tenancy import TenantScopedMixin, tenant_scope
 from apps.reservations import selectors, services
@@ -67,6 +67,10 @@ class CancelOutput(ReservationSerializer):
         return {"amount": f"{obj.refund_amount:.2f}", "currency": obj.currency, "status": obj.refund_status}
 
 
+# Statuses a reservation can have (`blocked` belongs to maintenance blocks only).
+RESERVATION_STATUSES = [s for s in AllocationStatus.values if s != AllocationStatus.BLOCKED]
+
+
 class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     """Players see their own; club staff see the club's (`?club=`)."""
@@ -83,18 +87,20 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
     def can_write(self, obj) -> bool:
         return obj.user_id == self.request.user.pk or self.scope.is_club_staff(obj.court.club_id)
 
-    @extend_schema(parameters=[
-        OpenApiParameter("club", str, description="club id: staff see all of its reservations"),
-        OpenApiParameter("status", str), OpenApiParameter("date", date)])
+    class ListParams(serializers.Serializer):
+        club = serializers.UUIDField(required=False,
+                                     help_text="club id: staff see all of its reservations")
+        status = serializers.ChoiceField(choices=RESERVATION_STATUSES, required=False)
+        date = serializers.DateField(required=False, help_text="the club's local date of the start")
+
+    @extend_schema(parameters=[ListParams])
     def list(self, request, *args, **kwargs):
-        club = request.query_params.get("club")
-        club_id = serializers.UUIDField().run_validation(club) if club else None
-        qs = selectors.reservation_list(user=request.user, scope=self.scope, club_id=club_id)
-        if status := request.query_params.get("status"):
-            qs = qs.filter(status=status)
-        if day := request.query_params.get("date"):
-            day = serializers.DateField().run_validation(day)
-            qs = qs.filter(period__startswith__date=day)
+        params = self.ListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)  # a bad value is a 400 naming the parameter
+        qs = selectors.reservation_list(user=request.user, scope=self.scope,
+                                        club_id=params.validated_data.get("club"),
+                                        status=params.validated_data.get("status"),
+                                        day=params.validated_data.get("date"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -103,7 +109,17 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
         data = ReservationInput(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         reservation = services.reservation_create(user=request.user, **data.validated_data)
-        response = Response(ReservationSerializer(reservation).data, status=201)
+        payment = None
+        if reservation.status == AllocationStatus.HELD:
+            # The hold is committed: create its PaymentIntent now so this answer carries the
+            # client_secret (apps.payments.services.checkout_start explains the choice).
+            from apps.payments.services import checkout_start
+
+            payment = checkout_start(reservation)
+        body = ReservationSerializer(reservation).data
+        if payment is not None:
+            body["payment"] = payment
+        response = Response(body, status=201)
         response.envelope_message = "Reservation created"
         return response
 
@@ -125,6 +141,12 @@ class AvailabilityApi(APIView):
     class Params(serializers.Serializer):
         club = serializers.UUIDField()
         date = serializers.DateField(required=False)
+
+        def validate_date(self, value):
+            # The day's edges are computed in local time: year 1 or 9999 would overflow.
+            if not date(1970, 1, 1) <= value <= date(2999, 12, 31):
+                raise serializers.ValidationError("Give a date between 1970-01-01 and 2999-12-31")
+            return value
 
     @extend_schema(
         parameters=[OpenApiParameter("club", str, required=True), OpenApiParameter("date", date)],

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.db.models import DateField, DateTimeField, F, Func
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
@@ -100,13 +101,29 @@ def availability_for(*, club: Club, day: date, now: datetime | None = None) -> d
     }
 
 
-def reservation_list(*, user, scope, club_id=None):
+class _LocalStartDate(Func):
+    """The local calendar date of a reservation's start in its club's timezone (SQL side)."""
+
+    arg_joiner = " AT TIME ZONE "
+    template = "((%(expressions)s)::date)"
+    output_field = DateField()
+
+
+def reservation_list(*, user, scope, club_id=None, status: str | None = None, day: date | None = None):
     qs = Reservation.objects.select_related("court", "court__club", "user").order_by("period")
     if club_id is not None and scope.is_club_staff(club_id):
-        return qs.filter(court__club_id=club_id)
-    qs = qs.filter(user=user)
-    if club_id is not None:
         qs = qs.filter(court__club_id=club_id)
+    else:
+        qs = qs.filter(user=user)
+        if club_id is not None:
+            qs = qs.filter(court__club_id=club_id)
+    if status:
+        qs = qs.filter(status=status)
+    if day is not None:
+        # "date" is the club's day: a 19:00 booking in Mexico City starts on the next UTC day.
+        qs = qs.alias(local_day=_LocalStartDate(
+            Func(F("period"), function="LOWER", output_field=DateTimeField()), F("court__club__timezone"),
+        )).filter(local_day=day)
     return qs
 
 

@@ -1,7 +1,7 @@
 """Writes of reservations: one transaction each; the database forbids overlaps."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,11 +12,12 @@ from psycopg2.extras import DateTimeTZRange
 from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import AllocationStatus, Club, Court
 from apps.clubs.schedule import booking_price, opening_windows
-from apps.clubs.services import is_overlap_violation
+from apps.clubs.services import claim_court_time, is_overlap_violation
 from apps.core.errors import Conflict, InvalidInput
 from apps.reservations.errors import ReservationErrorCode as Code
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
 from apps.reservations.selectors import club_hours, club_rules
+from apps.reservations.signals import reservation_cancelled, reservation_confirmed
 
 
 def _invalid(code: Code, message: str, field: str = "start") -> InvalidInput:
@@ -28,12 +29,15 @@ def validate_booking_times(*, club: Club, start: datetime, end: datetime, now: d
     """Raises the first failing rule in the contract's validation order."""
     tz = ZoneInfo(club.timezone)
     slot = timedelta(minutes=club.slot_minutes)
-    local_day = start.astimezone(tz).date()
     if start < now:
         raise _invalid(Code.IN_PAST, "That time has already passed")
-    if local_day > now.astimezone(tz).date() + timedelta(days=club.booking_horizon_days):
+    # Compared as instants: the first local midnight after the horizon's last (inclusive) day.
+    # (Converting `start` first would overflow for a year-9999 input.)
+    last_day = now.astimezone(tz).date() + timedelta(days=club.booking_horizon_days)
+    if start >= datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tzinfo=tz):
         raise _invalid(Code.BEYOND_BOOKING_HORIZON,
                        f"Bookings open {club.booking_horizon_days} days ahead")
+    local_day = start.astimezone(tz).date()
     duration = end - start
     minutes = duration.total_seconds() / 60
     if (end <= start or duration % slot or minutes < club.min_duration_minutes
@@ -60,6 +64,9 @@ def reservation_create(*, court: Court, user, start: datetime, end: datetime,
                        now: datetime | None = None) -> Reservation:
     club = court.club
     now = now or timezone.now()
+    # Normalise to UTC: Python compares and subtracts datetimes sharing one tzinfo by wall clock,
+    # which ignores `fold` (02:00 CEST and 02:00 CET would be 0 minutes apart).
+    start, end, now = start.astimezone(UTC), end.astimezone(UTC), now.astimezone(UTC)
     validate_booking_times(club=club, start=start, end=end, now=now, hours=club_hours(club))
     if not court.is_active:
         raise InvalidInput(Code.COURT_INACTIVE, "This court is not taking bookings",
@@ -70,14 +77,13 @@ def reservation_create(*, court: Court, user, start: datetime, end: datetime,
     online = club.requires_online_payment and _online_payments_enabled()
     with transaction.atomic():
         try:
-            with transaction.atomic():
-                reservation = Reservation.objects.create(
-                    court=court, user=user, period=DateTimeTZRange(start, end, "[)"),
-                    status=AllocationStatus.HELD if online else AllocationStatus.CONFIRMED,
-                    price=price, currency=club.currency,
-                    payment_mode=PaymentMode.ONLINE if online else PaymentMode.PAY_AT_CLUB,
-                    hold_expires_at=now + _hold_duration() if online else None,
-                )
+            reservation = claim_court_time(court, lambda: Reservation.objects.create(
+                court=court, user=user, period=DateTimeTZRange(start, end, "[)"),
+                status=AllocationStatus.HELD if online else AllocationStatus.CONFIRMED,
+                price=price, currency=club.currency,
+                payment_mode=PaymentMode.ONLINE if online else PaymentMode.PAY_AT_CLUB,
+                hold_expires_at=now + _hold_duration() if online else None,
+            ))
         except IntegrityError as exc:
             if is_overlap_violation(exc):
                 raise Conflict(Code.SLOT_UNAVAILABLE, "That slot was just taken") from exc
@@ -87,6 +93,8 @@ def reservation_create(*, court: Court, user, start: datetime, end: datetime,
             public=allocation_payload(reservation, club_id=club.pk),
             staff_extra=_staff_details(reservation, user),
         )
+        if reservation.status == AllocationStatus.CONFIRMED:
+            reservation_confirmed.send(sender=Reservation, reservation=reservation)
     return reservation
 
 
@@ -144,4 +152,57 @@ def reservation_cancel(*, reservation: Reservation, actor, actor_is_staff: bool,
             public={**allocation_payload(reservation, club_id=club.pk), "slot_status": "free"},
             staff_extra={**_staff_details(reservation, reservation.user), "refund": refund},
         )
+        reservation_cancelled.send(sender=Reservation, reservation=reservation, refund=refund)
     return reservation, refund
+
+
+# --- Payment hooks (apps.payments calls these; it owns Stripe, this module owns booking state). ---
+
+def lock_reservation(reservation_id) -> Reservation | None:
+    """The reservation row (and its allocation row) locked for the caller's transaction."""
+    return (Reservation.objects.select_for_update(of=("self", "courtallocation_ptr"))
+            .select_related("court", "court__club", "user").filter(pk=reservation_id).first())
+
+
+def reservation_expire_hold(*, reservation_id, now: datetime | None = None) -> Reservation | None:
+    """Frees the slot of a hold that ran out unpaid; None when there is nothing to expire (idempotent)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reservation = lock_reservation(reservation_id)
+        if (reservation is None or reservation.status != AllocationStatus.HELD
+                or reservation.hold_expires_at is None or reservation.hold_expires_at > now):
+            return None
+        reservation.status = AllocationStatus.EXPIRED
+        reservation.save(update_fields=["status", "updated_at"])
+        club = reservation.court.club
+        publish_club_event(
+            club_id=club.pk, type="reservation.updated",
+            public=allocation_payload(reservation, club_id=club.pk),  # slot_status "free"
+            staff_extra={**_staff_details(reservation, reservation.user), "reason": "hold_expired"},
+        )
+    return reservation
+
+
+def reservation_apply_payment(*, reservation: Reservation, amount: Decimal, reason: str) -> bool:
+    """Counts money towards a booking the caller has locked (lock_reservation, same transaction).
+
+    A held booking that is now fully paid becomes confirmed and every screen is told (slot_status
+    booked). Returns True when this payment confirmed it.
+    """
+    reservation.paid_amount += amount
+    fields = ["paid_amount", "updated_at"]
+    confirmed = reservation.status == AllocationStatus.HELD and reservation.paid_amount >= reservation.price
+    if confirmed:
+        reservation.status = AllocationStatus.CONFIRMED
+        fields.append("status")
+    reservation.save(update_fields=fields)
+    if confirmed:
+        club = reservation.court.club
+        publish_club_event(
+            club_id=club.pk, type="reservation.updated",
+            public=allocation_payload(reservation, club_id=club.pk),  # slot_status "booked"
+            staff_extra={**_staff_details(reservation, reservation.user), "reason": reason,
+                         "paid_amount": f"{reservation.paid_amount:.2f}"},
+        )
+        reservation_confirmed.send(sender=Reservation, reservation=reservation)
+    return confirmed

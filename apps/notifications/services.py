@@ -1,0 +1,203 @@
+"""Writes of notifications: create (with deliveries), send one delivery, read marks, preferences."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.notifications.models import (
+    DEFAULT_CHANNELS,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Kind,
+    Notification,
+    NotificationPreference,
+)
+from apps.notifications.sms import get_sms_backend
+from routing.publisher import publish
+from routing.streams import user_stream
+
+logger = logging.getLogger("padelyzer.notifications")
+
+
+class DeliveryFailed(Exception):
+    """A channel refused or failed; the task retries with backoff."""
+
+
+def preference_matrix(user) -> dict[str, dict[str, bool]]:
+    """Every kind x channel with the user's choice or the default."""
+    matrix = {kind: {channel: DEFAULT_CHANNELS[channel] for channel in Channel.values} for kind in Kind.values}
+    for kind, channel, enabled in NotificationPreference.objects.filter(user=user).values_list(
+            "kind", "channel", "enabled"):
+        if kind in matrix and channel in matrix[kind]:
+            matrix[kind][channel] = enabled
+    return matrix
+
+
+def set_preferences(*, user, changes: dict[str, dict[str, bool]]) -> dict[str, dict[str, bool]]:
+    with transaction.atomic():
+        for kind, channels in changes.items():
+            for channel, enabled in channels.items():
+                NotificationPreference.objects.update_or_create(
+                    user=user, kind=kind, channel=channel, defaults={"enabled": enabled})
+    return preference_matrix(user)
+
+
+def enabled_channels(user, kind: str) -> set[str]:
+    channels = {c for c, on in preference_matrix_for_kind(user, kind).items() if on}
+    if not user.email:
+        channels.discard(Channel.EMAIL)
+    if not user.phone:  # nothing to send to: no delivery row rather than one that can never succeed
+        channels.discard(Channel.SMS)
+    return channels
+
+
+def preference_matrix_for_kind(user, kind: str) -> dict[str, bool]:
+    row = {channel: DEFAULT_CHANNELS[channel] for channel in Channel.values}
+    for channel, enabled in NotificationPreference.objects.filter(user=user, kind=kind).values_list(
+            "channel", "enabled"):
+        row[channel] = enabled
+    return row
+
+
+def notification_payload(notification: Notification) -> dict:
+    """The one shape of a notification: REST list, `notification` event and the /ws/me/ snapshot."""
+    return {
+        "id": str(notification.pk),
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "data": notification.data,
+        "read_at": notification.read_at.isoformat() if notification.read_at else None,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def notify(*, user, kind: str, title: str, body: str, data: dict | None = None,
+           dedupe_key: str | None = None) -> Notification | None:
+    """Record a notification and send it on the user's channels.
+
+    In-app goes out on the user stream in this transaction (so it follows the change that caused
+    it, or nothing if that rolls back); e-mail and SMS are tasks enqueued after commit.
+    With `dedupe_key`, a second call for the same user and key does nothing and returns None.
+    Returns None too when the user turned every channel off for this kind.
+    """
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    channels = enabled_channels(user, kind)
+    if not channels:
+        return None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    user=user, kind=kind, title=title[:200], body=body, data=data or {},
+                    in_app=Channel.IN_APP in channels, dedupe_key=dedupe_key)
+        except IntegrityError:
+            if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
+                return None
+            raise
+        now = timezone.now()
+        deliveries = Delivery.objects.bulk_create([
+            Delivery(notification=notification, channel=channel,
+                     **({"status": DeliveryStatus.SENT, "attempts": 1, "sent_at": now}
+                        if channel == Channel.IN_APP else {}))
+            for channel in sorted(channels)
+        ])
+        if notification.in_app:
+            publish(user_stream(user.pk), "notification", notification_payload(notification))
+        for delivery in deliveries:
+            if delivery.channel != Channel.IN_APP:
+                transaction.on_commit(partial(enqueue_delivery, delivery.pk), robust=True)
+    return notification
+
+
+def enqueue_delivery(delivery_id) -> None:
+    from apps.notifications.tasks import send_delivery
+
+    send_delivery.apply_async(args=[str(delivery_id)], queue="high_priority")
+
+
+def attempt_delivery(delivery_id, *, final: bool) -> str:
+    """Send one pending delivery once. Idempotent: a sent (or given-up) delivery is not sent again.
+
+    The row stays locked while the channel sends, so a redelivered duplicate of the task waits and
+    then sees `sent`. A worker killed between the send and the commit can still repeat one send
+    (at-least-once): the e-mail's Message-ID and the SMS reference are stable so receivers can dedupe.
+    `final`: the last attempt Celery will make; a failure then marks the delivery failed.
+    """
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update(of=("self",))
+                    .select_related("notification", "notification__user").filter(pk=delivery_id).first())
+        if delivery is None:
+            return "missing"
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery.status
+        delivery.attempts += 1
+        try:
+            _send(delivery)
+        except Exception as exc:  # any channel error: record it, then let the task retry
+            delivery.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            delivery.status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
+            delivery.save(update_fields=["attempts", "last_error", "status", "updated_at"])
+            logger.warning("delivery %s (%s) attempt %s failed: %s", delivery.pk, delivery.channel,
+                           delivery.attempts, exc.__class__.__name__)
+            failure = exc
+        else:
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = timezone.now()
+            delivery.save(update_fields=["attempts", "status", "sent_at", "updated_at"])
+            return DeliveryStatus.SENT
+    raise DeliveryFailed(str(failure)) from failure
+
+
+def _send(delivery: Delivery) -> None:
+    notification = delivery.notification
+    user = notification.user
+    if delivery.channel == Channel.EMAIL:
+        message = EmailMessage(
+            subject=notification.title, body=notification.body, to=[user.email],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            headers={"Message-ID": f"<{delivery.pk}@padelyzer.notifications>"})
+        message.send(fail_silently=False)
+    elif delivery.channel == Channel.SMS:
+        if not user.phone:
+            raise DeliveryFailed("the user has no phone number")
+        get_sms_backend().send(to=user.phone, body=f"{notification.title}: {notification.body}",
+                               reference=str(delivery.pk))
+    else:
+        raise DeliveryFailed(f"channel {delivery.channel} is not sent by a task")
+
+
+def mark_read(*, user, notification_id) -> Notification:
+    """Idempotent: the first read time is kept."""
+    notification = Notification.objects.get(pk=notification_id, user=user, in_app=True)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, user) -> int:
+    return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).update(
+        read_at=timezone.now())
+
+
+def requeue_stale_deliveries(*, older_than_seconds: int = 900, limit: int = 500) -> int:
+    """Pending deliveries whose task was lost (broker down at commit, worker gone): enqueue again.
+
+    Safe to overlap with a live retry: attempt_delivery() locks the row and skips anything sent.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, updated_at__lt=cutoff)
+               .exclude(channel=Channel.IN_APP).order_by("updated_at").values_list("pk", flat=True)[:limit])
+    for delivery_id in ids:
+        Delivery.objects.filter(pk=delivery_id).update(updated_at=timezone.now())
+        enqueue_delivery(delivery_id)
+    return len(ids)

@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+
+class PaymentErrorCode(StrEnum):
+    PAYMENTS_DISABLED = "payments_disabled"
+    NOT_ONLINE = "not_online_payment"
+    NOT_PAYABLE = "not_payable"
+    ALREADY_PAID = "already_paid"
+    ALREADY_SPLIT = "already_split"
+    PAYMENT_SPLIT = "payment_split"
+    PROVIDER_UNAVAILABLE = "payment_provider_unavailable"
+    PROVIDER_REFUSED = "payment_refused"
+    INVALID_SIGNATURE = "invalid_signature"
+    INVALID_PAYLOAD = "invalid_payload"
+    WEBHOOKS_DISABLED = "webhooks_disabled"

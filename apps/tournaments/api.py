@@ -1,0 +1,370 @@
+"""REST for tournaments (CONTRACT §4). Views validate input and pick the object through the
+tenant scope; services do the writes; selectors shape every answer.
+
+Who: writes are for staff of the tournament's club (a match's assigned scorer may also
+score it); reads are for anyone when the tournament is public, else for that staff.
+"""
+from __future__ import annotations
+
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from apps.accounts.models import User
+from apps.clubs.api import ScopedClubField
+from apps.core.tenancy import TenantScopedMixin
+from apps.tournaments import selectors, services
+from apps.tournaments.models import Entry, MatchStage, MatchStatus, Tournament, TournamentFormat
+from routing.eventlog import repeatable_read
+from routing.publisher import current_seq
+from routing.streams import tournament_stream
+
+_SCORE_EXAMPLE = {"sets": [[6, 4]], "games": [2, 3], "points": ["30", "40"], "tiebreak": False,
+                  "finished": False, "winner": None}
+
+
+def _answer(data, message: str, status: int = 200) -> Response:
+    response = Response(data, status=status)
+    response.envelope_message = message
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# serializers (input; answers come from apps.tournaments.selectors)
+
+
+class TournamentSettings(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    format = serializers.ChoiceField(choices=TournamentFormat.choices)
+    golden_point = serializers.BooleanField(required=False, default=False)
+    super_tiebreak = serializers.BooleanField(required=False, default=False)
+    is_public = serializers.BooleanField(required=False, default=True)
+    entry_fee = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, required=False,
+                                        allow_null=True)
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False,
+                                      error_messages={"invalid": "Use an ISO 4217 code such as EUR or MXN"})
+    points_per_match = serializers.IntegerField(min_value=1, max_value=99, required=False,
+                                                help_text="Americano/Mexicano: points played per match")
+    group_size = serializers.IntegerField(min_value=2, max_value=16, required=False)
+    advance_per_group = serializers.IntegerField(min_value=1, max_value=15, required=False)
+    courts = serializers.IntegerField(min_value=1, max_value=64, required=False, allow_null=True,
+                                      help_text="Americano/Mexicano: at most this many matches per round")
+    rounds = serializers.IntegerField(min_value=1, max_value=50, required=False,
+                                      help_text="Mexicano: number of rounds")
+
+    def validate(self, attrs):
+        instance = self.instance
+        size = attrs.get("group_size", getattr(instance, "group_size", 4))
+        advance = attrs.get("advance_per_group", getattr(instance, "advance_per_group", 2))
+        if advance >= size:
+            raise serializers.ValidationError({"advance_per_group": ["must be smaller than group_size"]})
+        return attrs
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class _ClubField(ScopedClubField):
+    """A club the caller runs; any other id is a 400 naming `club`."""
+
+
+class TournamentCreate(TournamentSettings):
+    club = _ClubField()
+
+
+class TournamentPatch(TournamentSettings):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            if hasattr(field, "default"):
+                field.default = serializers.empty
+
+
+class EntryCreate(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    players = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True,
+                                                 allow_empty=False)
+    seed = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True)
+
+
+class EntryPatch(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    seed = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True)
+
+
+class SeedInput(serializers.Serializer):
+    entries = serializers.ListField(child=serializers.UUIDField(), allow_empty=False, max_length=512,
+                                    help_text="Entry ids, best seed first")
+
+    def validate_entries(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("An entry is listed twice")
+        tournament = self.context["tournament"]
+        found = {e.pk: e for e in Entry.objects.filter(tournament=tournament, pk__in=value)}
+        missing = [str(pk) for pk in value if pk not in found]
+        if missing:
+            raise serializers.ValidationError(f"Not entries of this tournament: {', '.join(missing)}")
+        return [found[pk] for pk in value]
+
+
+class ScheduleInput(serializers.Serializer):
+    start_date = serializers.DateField(help_text="First day, in the club's timezone")
+    match_minutes = serializers.IntegerField(min_value=10, max_value=480,
+                                             help_text="Court time per match; rounded up to whole slots")
+
+
+class PointInput(serializers.Serializer):
+    team = serializers.ChoiceField(choices=[1, 2], help_text="1 or 2: the team that won the point")
+
+
+class MatchPatch(serializers.Serializer):
+    scorer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
+                                                help_text="A user who may score this match (point/undo)")
+
+
+_TOURNAMENT_OUT = inline_serializer("Tournament", {
+    "id": serializers.UUIDField(), "club": serializers.UUIDField(), "name": serializers.CharField(),
+    "format": serializers.ChoiceField(choices=TournamentFormat.choices), "golden_point": serializers.BooleanField(),
+    "super_tiebreak": serializers.BooleanField(), "is_public": serializers.BooleanField(),
+    "entry_fee": serializers.CharField(allow_null=True), "currency": serializers.CharField(),
+    "points_per_match": serializers.IntegerField(), "group_size": serializers.IntegerField(),
+    "advance_per_group": serializers.IntegerField(), "courts": serializers.IntegerField(allow_null=True),
+    "rounds": serializers.IntegerField(), "status": serializers.CharField(),
+    "generated_at": serializers.DateTimeField(allow_null=True), "created_at": serializers.DateTimeField()})
+_ENTRY_OUT = inline_serializer("TournamentEntry", {
+    "id": serializers.UUIDField(), "tournament": serializers.UUIDField(), "name": serializers.CharField(),
+    "seed": serializers.IntegerField(allow_null=True), "players": serializers.ListField(child=serializers.DictField())})
+_MATCH_OUT = inline_serializer("TournamentMatch", {
+    "id": serializers.UUIDField(), "tournament": serializers.UUIDField(), "key": serializers.CharField(),
+    "stage": serializers.ChoiceField(choices=MatchStage.choices), "group": serializers.CharField(allow_null=True),
+    "round": serializers.IntegerField(), "position": serializers.IntegerField(),
+    "sequence": serializers.IntegerField(),
+    "team1": serializers.DictField(allow_null=True, help_text="{id, name, seed, entries, players} or null"),
+    "team2": serializers.DictField(allow_null=True),
+    "source1": serializers.DictField(allow_null=True), "source2": serializers.DictField(allow_null=True),
+    "next_match": serializers.UUIDField(allow_null=True), "next_slot": serializers.IntegerField(allow_null=True),
+    "status": serializers.CharField(help_text="pending, scheduled, in_progress, finished or bye"),
+    "score": serializers.DictField(help_text=f"e.g. {_SCORE_EXAMPLE}"),
+    "winner": serializers.IntegerField(allow_null=True), "court": serializers.DictField(allow_null=True),
+    "start": serializers.DateTimeField(allow_null=True), "end": serializers.DateTimeField(allow_null=True),
+    "started_at": serializers.DateTimeField(allow_null=True),
+    "finished_at": serializers.DateTimeField(allow_null=True),
+    "scorer": serializers.UUIDField(allow_null=True)})
+
+
+# ---------------------------------------------------------------------------------------------
+# views
+
+
+class _ReadOpenMixin:
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
+
+
+@extend_schema(responses=_TOURNAMENT_OUT)
+class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    queryset = Tournament.objects.select_related("club")
+    filterset_fields = ["club", "format", "status"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def readable_filter(self):
+        return Q(is_public=True) | Q(club_id__in=self.scope.staff_club_ids)
+
+    def get_serializer_class(self):
+        return TournamentCreate
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([selectors.tournament_data(t) for t in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(selectors.tournament_data(self.get_object()))
+
+    @extend_schema(request=TournamentCreate, responses={201: _TOURNAMENT_OUT})
+    def create(self, request, *args, **kwargs):
+        data = TournamentCreate(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        tournament = services.tournament_create(user=request.user, **data.validated_data)
+        return _answer(selectors.tournament_data(tournament), "Tournament created", 201)
+
+    @extend_schema(request=TournamentPatch, responses={200: _TOURNAMENT_OUT})
+    def partial_update(self, request, *args, **kwargs):
+        tournament = self.get_object()
+        data = TournamentPatch(tournament, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        tournament = services.tournament_update(tournament=tournament, **data.validated_data)
+        return _answer(selectors.tournament_data(tournament), "Tournament updated")
+
+    @extend_schema(methods=["GET"], responses={200: _ENTRY_OUT})
+    @extend_schema(methods=["POST"], request=EntryCreate, responses={201: _ENTRY_OUT})
+    @action(detail=True, methods=["get", "post"])
+    def entries(self, request, pk=None):
+        tournament = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.ordered_entries(tournament))
+            return self.get_paginated_response([selectors.entry_data(e) for e in page])
+        data = EntryCreate(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.entry_create(tournament=tournament, **data.validated_data)
+        entry = selectors.entries_with_players().get(pk=entry.pk)
+        return _answer(selectors.entry_data(entry), "Entry added", 201)
+
+    @extend_schema(request=SeedInput, responses={200: _ENTRY_OUT})
+    @action(detail=True, methods=["post"])
+    def seed(self, request, pk=None):
+        tournament = self.get_object()
+        data = SeedInput(data=request.data, context={"tournament": tournament})
+        data.is_valid(raise_exception=True)
+        entries = services.entries_seed(tournament=tournament, entries=data.validated_data["entries"])
+        return _answer([selectors.entry_data(e) for e in entries], "Seeds saved")
+
+    @extend_schema(request=None, responses={201: _MATCH_OUT})
+    @action(detail=True, methods=["post"])
+    def generate(self, request, pk=None):
+        matches = services.generate(tournament=self.get_object())
+        fresh = list(selectors.matches_for_output().filter(pk__in=[m.pk for m in matches]))
+        return _answer(_matches_out(fresh), f"{len(fresh)} matches generated", 201)
+
+    @extend_schema(request=ScheduleInput, responses={200: _MATCH_OUT})
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        tournament = self.get_object()
+        data = ScheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        matches = services.schedule(tournament=tournament, **data.validated_data)
+        return _answer(_matches_out(matches), f"{len(matches)} matches scheduled")
+
+    @extend_schema(request=None, responses={201: _MATCH_OUT})
+    @action(detail=True, methods=["post"], url_path="next-round")
+    def next_round(self, request, pk=None):
+        matches = services.mexicano_next_round(tournament=self.get_object())
+        fresh = list(selectors.matches_for_output().filter(pk__in=[m.pk for m in matches]))
+        return _answer(_matches_out(fresh), "Next round drawn", 201)
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def live(self, request, pk=None):
+        """The tournament stream's snapshot and its `seq`: load this, then subscribe with `since=seq`."""
+        tournament = self.get_object()
+        with repeatable_read():
+            seq = current_seq(tournament_stream(tournament.pk))
+            data = selectors.tournament_snapshot(tournament.pk)
+        return Response({"seq": seq, **data})
+
+
+def _matches_out(matches, scorer: bool = True) -> list[dict]:
+    out = selectors.matches_data_many(list(matches))
+    if scorer:
+        for row, match in zip(out, matches):
+            row["scorer"] = str(match.scorer_id) if match.scorer_id else None
+    return out
+
+
+@extend_schema(responses=_ENTRY_OUT)
+class EntryViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    queryset = selectors.entries_with_players().select_related("tournament")
+    club_lookup = "tournament__club"
+    filterset_fields = ["tournament"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def readable_filter(self):
+        return Q(tournament__is_public=True) | Q(tournament__club_id__in=self.scope.staff_club_ids)
+
+    def get_serializer_class(self):
+        return EntryPatch
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("tournament", "seed", "created_at", "id")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([selectors.entry_data(e) for e in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(selectors.entry_data(self.get_object()))
+
+    @extend_schema(request=EntryPatch, responses={200: _ENTRY_OUT})
+    def partial_update(self, request, *args, **kwargs):
+        entry = self.get_object()
+        data = EntryPatch(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        entry = services.entry_update(entry=entry, **data.validated_data)
+        entry = selectors.entries_with_players().get(pk=entry.pk)
+        return _answer(selectors.entry_data(entry), "Entry updated")
+
+    def destroy(self, request, *args, **kwargs):
+        services.entry_delete(entry=self.get_object())
+        return _answer(None, "Entry removed")
+
+
+class MatchFilterParams(serializers.Serializer):
+    tournament = serializers.UUIDField(required=False)
+    status = serializers.ChoiceField(choices=MatchStatus.choices, required=False)
+    stage = serializers.ChoiceField(choices=MatchStage.choices, required=False)
+    round = serializers.IntegerField(min_value=1, required=False)
+    group = serializers.CharField(max_length=8, required=False)
+
+
+@extend_schema(responses=_MATCH_OUT)
+class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   viewsets.GenericViewSet):
+    queryset = selectors.matches_for_output()
+    club_lookup = "tournament__club"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filter_backends: list = []
+
+    def readable_filter(self):
+        q = Q(tournament__is_public=True) | Q(tournament__club_id__in=self.scope.staff_club_ids)
+        if self.request.user.is_authenticated:
+            q |= Q(scorer=self.request.user)
+        return q
+
+    def can_write(self, obj) -> bool:
+        if super().can_write(obj):
+            return True
+        # The assigned scorer may score their match, and do nothing else.
+        return self.action in ("point", "undo") and obj.scorer_id == self.request.user.pk
+
+    def get_serializer_class(self):
+        return MatchPatch
+
+    @extend_schema(parameters=[OpenApiParameter("tournament", OpenApiTypes.UUID),
+                               OpenApiParameter("status", str), OpenApiParameter("stage", str),
+                               OpenApiParameter("round", int), OpenApiParameter("group", str)])
+    def list(self, request, *args, **kwargs):
+        params = MatchFilterParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        qs = self.get_queryset().filter(**params.validated_data)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(_matches_out(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(_matches_out([self.get_object()])[0])
+
+    @extend_schema(request=MatchPatch, responses={200: _MATCH_OUT})
+    def partial_update(self, request, *args, **kwargs):
+        match = self.get_object()
+        data = MatchPatch(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        match = services.match_update(match=match, **data.validated_data)
+        return _answer(_matches_out([match])[0], "Match updated")
+
+    @extend_schema(request=PointInput, responses={200: _MATCH_OUT})
+    @action(detail=True, methods=["post"])
+    def point(self, request, pk=None):
+        match = self.get_object()
+        data = PointInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        match = services.point_add(match=match, team=data.validated_data["team"])
+        return _answer(_matches_out([match])[0], "Point scored")
+
+    @extend_schema(request=None, responses={200: _MATCH_OUT})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        match = services.point_undo(match=self.get_object())
+        return _answer(_matches_out([match])[0], "Point taken back")

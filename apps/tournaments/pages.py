@@ -1,0 +1,123 @@
+"""Server-rendered shells of the scoreboard and the court-side scorer page. Everything after
+first paint comes from the tournament stream (static/js/live.js) and the REST API; the
+language follows Accept-Language (LocaleMiddleware)."""
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from apps.tournaments.models import Match, Tournament
+from routing.eventlog import repeatable_read
+from routing.publisher import current_seq
+from routing.streams import tournament_stream
+
+
+def _state_labels() -> dict:
+    return {"connecting": _("Connecting…"), "live": _("Live"), "reconnecting": _("Reconnecting…"),
+            "offline": _("Offline")}
+
+
+def _common_strings() -> dict:
+    return {
+        "states": _state_labels(),
+        "formats": {
+            "single_elimination": _("Knockout"), "round_robin": _("Round robin"),
+            "groups_knockout": _("Groups and knockout"), "americano": _("Americano"), "mexicano": _("Mexicano"),
+        },
+        "status": {
+            "draft": _("Entries open"), "ready": _("Draw made"), "in_progress": _("In progress"),
+            "finished": _("Finished"),
+        },
+        "match_status": {
+            "pending": _("Waiting for teams"), "scheduled": _("Scheduled"), "in_progress": _("Playing"),
+            "finished": _("Finished"), "bye": _("Bye"),
+        },
+        "tbd": _("To be decided"),
+        "winner_of": _("Winner of %(match)s"),
+        "group_place": _("Group %(group)s #%(place)s"),
+        "round": _("Round %(n)s"),
+        "group": _("Group %(name)s"),
+        "league": _("Table"),
+        "final": _("Final"),
+        "semifinal": _("Semi-finals"),
+        "quarterfinal": _("Quarter-finals"),
+        "knockout": _("Knockout"),
+        "nothing_on_court": _("No match is being played right now."),
+        "nothing_next": _("No more matches scheduled."),
+        "ranking": _("Ranking"),
+        "rounds": _("Rounds"),
+        "cols": {
+            "rank": _("#"), "name": _("Team"), "player": _("Player"), "played": _("P"), "won": _("W"),
+            "lost": _("L"), "sets": _("Sets ±"), "games": _("Games ±"), "points": _("Points"), "diff": _("±"),
+        },
+        "champion": _("Winner: %(name)s"),
+        "court_time": _("%(court)s · %(time)s"),
+        "signin_needed": _("This tournament is private. Sign in as club staff to follow it."),
+        "denied": _("You may not follow this tournament."),
+        "not_found": _("This tournament does not exist any more."),
+        "network_error": _("Network error. Check your connection and try again."),
+        "tiebreak": _("Tie-break"),
+        "to_points": _("to %(n)s points"),
+    }
+
+
+def _not_found(request):
+    return render(request, "web/message.html", {
+        "title": _("Tournament not found"),
+        "text": _("There is no tournament at this address. Check the link and try again."),
+    }, status=404)
+
+
+@never_cache
+@require_GET
+def board_page(request, tournament_id):
+    tournament = Tournament.objects.select_related("club").filter(pk=tournament_id).first()
+    if tournament is None:
+        return _not_found(request)
+    initial = None
+    if tournament.is_public:
+        # First paint without waiting for the socket; the stream then resumes from this seq.
+        from apps.tournaments.selectors import tournament_snapshot
+
+        with repeatable_read():
+            seq = current_seq(tournament_stream(tournament.pk))
+            initial = {"seq": seq, "data": tournament_snapshot(tournament.pk)}
+    config = {
+        "id": str(tournament.pk),
+        "stream": f"/ws/tournaments/{tournament.pk}/",
+        "timezone": tournament.club.timezone,
+        "public": tournament.is_public,
+    }
+    return render(request, "tournaments/board.html", {
+        # A private tournament's name is not shown before the stream has checked who is asking.
+        "title": tournament.name if tournament.is_public else _("Tournament"),
+        "club_name": tournament.club.name if tournament.is_public else "",
+        "config": config,
+        "initial": initial,
+        "strings": _common_strings(),
+    })
+
+
+@never_cache
+@require_GET
+def scorer_page(request, tournament_id, match_id):
+    # Only the ids go into the page: the match itself is read with the signed-in user's token.
+    if not Match.objects.filter(pk=match_id, tournament_id=tournament_id).exists():
+        return _not_found(request)
+    config = {
+        "tournament": str(tournament_id),
+        "match": str(match_id),
+        "stream": f"/ws/tournaments/{tournament_id}/",
+        "board": f"/tournaments/{tournament_id}/board/",
+    }
+    strings = {
+        **_common_strings(),
+        "point_for": _("Point for %(team)s"),
+        "signed_in_as": _("Signed in as %(name)s"),
+        "not_allowed": _("You are not allowed to score this match."),
+        "finished_note": _("The match is over. Undo takes the last point back."),
+        "not_ready": _("This match cannot start yet: its teams are not both known."),
+    }
+    return render(request, "tournaments/scorer.html", {"config": config, "strings": strings})

@@ -1,0 +1,162 @@
+"""The tournament stream: which events a change publishes, in one transaction with it, and
+that applying them to an old snapshot gives exactly a fresh snapshot."""
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.errors import Conflict
+from apps.tournaments import services
+from apps.tournaments.models import Match
+from apps.tournaments.selectors import apply_event, tournament_snapshot, tournament_stream_allowed
+from apps.tournaments.tests.support import club_with_staff, make_tournament, play_points, win_match
+from routing.eventlog import events_after
+from routing.publisher import current_seq
+from routing.streams import tournament_stream
+from tests.factories import UserFactory, staff_of
+
+pytestmark = pytest.mark.django_db
+
+
+def events_since(tournament, seq):
+    current, events = events_after(tournament_stream(tournament.pk), seq)
+    assert events is not None
+    return events
+
+
+def replayed(snapshot, events):
+    for event in events:
+        snapshot = apply_event(snapshot, event)
+    return snapshot
+
+
+def test_point_events_in_order():
+    club, _staff = club_with_staff()
+    tournament = make_tournament(club, entries=4)
+    services.generate(tournament=tournament)
+    semi = Match.objects.filter(tournament=tournament, round=1).order_by("position").first()
+    seq = current_seq(tournament_stream(tournament.pk))
+    semi = services.point_add(match=semi, team=1)
+    events = events_since(tournament, seq)
+    assert [e["type"] for e in events] == ["match.started", "match.score"]
+    assert [e["seq"] for e in events] == [seq + 1, seq + 2]
+    assert events[1]["data"]["match"]["score"]["points"] == ["15", "0"]
+    assert events[0]["data"]["tournament"]["status"] == "in_progress"
+    seq = events[-1]["seq"]
+    services.point_add(match=semi, team=2)
+    assert [e["type"] for e in events_since(tournament, seq)] == ["match.score"]
+    seq = current_seq(tournament_stream(tournament.pk))
+    semi = win_match(semi, team=2)
+    events = events_since(tournament, seq)
+    assert [e["type"] for e in events][-3:] == ["match.score", "match.finished", "bracket.updated"]
+    finished = events[-2]["data"]["match"]
+    assert finished["status"] == "finished" and finished["winner"] == 2
+    bracket = events[-1]["data"]
+    final = Match.objects.get(tournament=tournament, round=2)
+    assert [m["id"] for m in bracket["matches"]] == [str(final.pk)]
+    assert bracket["matches"][0]["team1"]["id"] == str(semi.team2_id)
+    assert set(bracket) == {"tournament", "entries", "standings", "matches"}
+
+
+def test_a_refused_point_publishes_nothing():
+    club, _staff = club_with_staff()
+    tournament = make_tournament(club, entries=4)
+    services.generate(tournament=tournament)
+    semi = win_match(Match.objects.get(tournament=tournament, key="R1-M1"), team=1)
+    final = Match.objects.get(tournament=tournament, key="R2-M1")
+    seq = current_seq(tournament_stream(tournament.pk))
+    for call, code in ((lambda: services.point_add(match=semi, team=1), "match_finished"),
+                       (lambda: services.point_add(match=final, team=1), "match_not_ready"),
+                       (lambda: services.point_undo(match=final), "nothing_to_undo")):
+        with pytest.raises(Conflict) as refused:
+            call()
+        assert refused.value.code == code
+    assert current_seq(tournament_stream(tournament.pk)) == seq
+
+
+def test_a_rolled_back_transaction_publishes_nothing():
+    club, _staff = club_with_staff()
+    tournament = make_tournament(club, entries=2)
+    services.generate(tournament=tournament)
+    match = Match.objects.get(tournament=tournament)
+    seq = current_seq(tournament_stream(tournament.pk))
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            services.point_add(match=match, team=1)
+            raise RuntimeError("the caller's transaction fails after the point")
+    assert current_seq(tournament_stream(tournament.pk)) == seq
+    assert Match.objects.get(pk=match.pk).points == []
+
+
+@pytest.mark.parametrize("fmt, count", [("single_elimination", 6), ("groups_knockout", 6), ("americano", 5),
+                                        ("mexicano", 8), ("round_robin", 4)])
+def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(fmt, count):
+    club, _staff = club_with_staff(courts=2)
+    tournament = make_tournament(club, format=fmt, entries=count, points_per_match=6, rounds=2,
+                                 group_size=3, advance_per_group=1)
+    checkpoints = [(tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk)))]
+    services.tournament_update(tournament=tournament, name="Renamed")
+    services.generate(tournament=tournament)
+    checkpoints.append((tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk))))
+    day = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
+    services.schedule(tournament=tournament, start_date=day, match_minutes=60)
+    # Play: points, a finished match, undo of its last point, finish again, more matches.
+    playable = Match.objects.filter(tournament=tournament, status="scheduled").order_by("sequence")
+    first = playable.first()
+    first = play_points(first, 1, 2)
+    first = play_points(first, 2, 1)
+    first = services.point_undo(match=first)
+    checkpoints.append((tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk))))
+    first = win_match(first, team=2)
+    services.point_undo(match=first)
+    win_match(first, team=1)
+    for m in list(Match.objects.filter(tournament=tournament, status="scheduled").order_by("sequence"))[:3]:
+        win_match(m, team=2)
+    if fmt == "mexicano":
+        for m in Match.objects.filter(tournament=tournament, status__in=["scheduled", "in_progress"]):
+            win_match(m, team=1)
+        services.mexicano_next_round(tournament=tournament)
+        play_points(Match.objects.filter(tournament=tournament, round=2).first(), 1, 1)
+    fresh = tournament_snapshot(tournament.pk)
+    for snapshot, seq in checkpoints:
+        assert replayed(snapshot, events_since(tournament, seq)) == fresh
+    assert fresh["tournament"]["name"] == "Renamed"
+
+
+def test_entries_and_seeds_reach_the_snapshot_by_events():
+    club, _staff = club_with_staff()
+    tournament = make_tournament(club, entries=2)
+    old, seq = tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk))
+    entry = services.entry_create(tournament=tournament, players=[UserFactory(), UserFactory()], name="Late")
+    services.entries_seed(tournament=tournament, entries=[entry])
+    services.entry_delete(entry=tournament.entries.exclude(pk=entry.pk).first())
+    fresh = tournament_snapshot(tournament.pk)
+    assert replayed(old, events_since(tournament, seq)) == fresh
+    assert [e["name"] for e in fresh["entries"]][0] == "Late"
+
+
+def test_stream_permission_resolver():
+    club, staff = club_with_staff()
+    public = make_tournament(club, entries=0)
+    private = make_tournament(club, entries=0, is_public=False)
+    player = UserFactory()
+    other_staff = staff_of(club_with_staff()[0])
+    assert tournament_stream_allowed(None, public.pk) is True
+    assert tournament_stream_allowed(player, public.pk) is True
+    assert tournament_stream_allowed(None, private.pk) is False
+    assert tournament_stream_allowed(player, private.pk) is False
+    assert tournament_stream_allowed(other_staff, private.pk) is False
+    assert tournament_stream_allowed(staff, private.pk) is True
+    assert tournament_stream_allowed(staff, "7b1a7c34-6d1e-4c55-9d2e-0c7b8f7d5a11") is False
+
+    from routing.permissions import Principal, may_subscribe, resolve_target
+
+    target = resolve_target("tournament", str(private.pk))
+    assert target.club_id == club.pk and target.is_public is False
+    assert may_subscribe(target, Principal(user=staff)) is True
+    assert may_subscribe(target, Principal(user=player)) is False
+    assert resolve_target("tournament", "7b1a7c34-6d1e-4c55-9d2e-0c7b8f7d5a11") is None

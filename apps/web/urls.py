@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("clubs/<slug:slug>/", views.booking_page, name="booking"),
+    path("clubs/<slug:slug>/display/", views.display_page, name="display"),
+]
