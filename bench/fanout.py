@@ -310,8 +310,11 @@ async def bench_ours(layer: str, fx: Fixture, n: int, pause: float, concurrency:
         result = collect(f"daphne + {layer}", socks, seqs, sent_at, answered_at, connect_s)
         await close_all(socks, readers)
         return result
+    except Exception:
+        print(f"daphne ({layer}) log tail:\n{server.log_tail()}", file=sys.stderr)
+        raise
     finally:
-        server.kill()
+        server.close()
 
 
 async def bench_floor(n: int, bookings: int, pause: float, payload: dict, concurrency: int,

@@ -233,9 +233,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # Two publishers committing back to back may reach the layer in either order; give
         # the missing event a moment before going to the database for it.
         await asyncio.sleep(live_setting("LIVE_GAP_GRACE_SECONDS"))
-        async with self.lock:
-            if self.pending and not self.closed:
-                await self._catch_up(max(self.pending))
+        try:
+            async with self.lock:
+                if self.pending and not self.closed:
+                    await self._catch_up(max(self.pending))
+        except Exception:  # database blip: the next event or the periodic check retries
+            logger.warning("live gap fill failed on %s", self.stream, exc_info=True)
 
     async def _catch_up(self, upto: int):
         """Send everything up to `upto` from the log (caller holds the lock)."""

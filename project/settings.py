@@ -110,10 +110,13 @@ CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER", default="pubsub")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache that acts as an empty cache while Redis is down (apps/core/cache.py);
+            # short socket timeouts so an unreachable Redis costs a request ~1 s at most, not a hang.
+            "BACKEND": "apps.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="padelyzer"),
             "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {

@@ -120,6 +120,13 @@ class DaphneServer:
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
 
+    def close(self) -> str:
+        """Kill it and delete its log; returns the log's tail for a failure report."""
+        self.kill()
+        tail = self.log_tail()
+        self.log_path.unlink(missing_ok=True)
+        return tail
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -131,3 +138,4 @@ class DaphneServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+        self.log_path.unlink(missing_ok=True)

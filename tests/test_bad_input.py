@@ -186,6 +186,9 @@ def test_court_wrong_types(world, changes, field):
     ({"default_price_per_hour": "NaN"}, "default_price_per_hour"),
     ({"default_price_per_hour": "Infinity"}, "default_price_per_hour"),
     ({"is_public": "perhaps"}, "is_public"),
+    ({"max_duration_minutes": 0}, "max_duration_minutes"),   # 0 is a value: below the minimum
+    ({"min_duration_minutes": 0}, "min_duration_minutes"),
+    ({"slot_minutes": 0}, "slot_minutes"),
     ({"timezone": 5}, "timezone"),
     ({"timezone": "../../etc/passwd"}, "timezone"),
     ({"currency": ["EUR"]}, "currency"),

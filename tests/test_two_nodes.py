@@ -86,8 +86,8 @@ def cluster():
             node.start()
         yield nodes
     finally:
-        for node in nodes.values():
-            node.kill()
+        for name, node in nodes.items():
+            print(f"--- daphne {name} log ---\n{node.close()}")  # pytest shows it when the test failed
 
 
 def test_booking_on_node_a_reaches_node_b_and_b_clients_survive_its_death(cluster):

@@ -105,13 +105,19 @@ class ClubSerializer(serializers.ModelSerializer):
         return rows
 
     def validate(self, attrs):
-        get = lambda name: attrs.get(name, getattr(self.instance, name, None) if self.instance else None)  # noqa: E731
-        slot = get("slot_minutes") or Club._meta.get_field("slot_minutes").default
-        lo = get("min_duration_minutes") or Club._meta.get_field("min_duration_minutes").default
-        hi = get("max_duration_minutes") or Club._meta.get_field("max_duration_minutes").default
+        def get(name):  # the new value, else the club's, else the model default (0 is a value, not "unset")
+            if name in attrs:
+                return attrs[name]
+            if self.instance is not None and hasattr(self.instance, "pk"):
+                return getattr(self.instance, name)
+            return Club._meta.get_field(name).default
+
+        slot, lo, hi = get("slot_minutes"), get("min_duration_minutes"), get("max_duration_minutes")
         errors = {}
         if slot < 5 or slot > 240 or 1440 % slot:
             errors["slot_minutes"] = ["slot_minutes must divide a day, between 5 and 240"]
+        elif lo < slot:
+            errors["min_duration_minutes"] = ["A booking lasts at least one slot"]
         elif lo % slot or hi % slot:
             errors["min_duration_minutes"] = ["Durations must be multiples of slot_minutes"]
         if lo > hi:
@@ -242,6 +248,8 @@ class MaintenanceBlockSerializer(serializers.ModelSerializer):
 
 class MaintenanceBlockFilter(django_filters.FilterSet):
     club = django_filters.UUIDFilter(field_name="court__club")
+    # Blocks still running or ahead at this instant (the staff dashboard lists today's and later).
+    ends_after = django_filters.IsoDateTimeFilter(field_name="period", lookup_expr="endswith__gt")
 
     class Meta:
         model = MaintenanceBlock

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken
@@ -92,8 +94,9 @@ def envelope_exception_handler(exc, context):
                                   headers=headers)
     if isinstance(exc, drf.APIException):
         return error_response(status=exc.status_code, code=str(exc.default_code), message=str(exc.detail))
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        logger.warning("database unavailable: %s", exc.__class__.__name__)
+    if isinstance(exc, (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)):
+        logger.warning("%s unavailable: %s", "database" if isinstance(exc, DatabaseError) else "redis",
+                       exc.__class__.__name__)
         return error_response(status=503, code=CoreErrorCode.SERVICE_UNAVAILABLE,
                               message="The service is temporarily unavailable; please retry",
                               headers={"Retry-After": "5"})

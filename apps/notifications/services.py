@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -114,7 +113,9 @@ def notify(*, user, kind: str, title: str, body: str, data: dict | None = None,
             publish(user_stream(user.pk), "notification", notification_payload(notification))
         for delivery in deliveries:
             if delivery.channel != Channel.IN_APP:
-                transaction.on_commit(partial(enqueue_delivery, delivery.pk), robust=True)
+                # A lambda, not functools.partial: Django 5.2 logs a failing robust hook by its __qualname__,
+                # which a partial lacks, turning a broker outage into a 500 after commit.
+                transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk), robust=True)
     return notification
 
 

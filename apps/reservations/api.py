@@ -35,11 +35,12 @@ class ReservationSerializer(serializers.ModelSerializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
     payment = serializers.SerializerMethodField()
     player = serializers.SerializerMethodField()
+    checked_in_at = ClubLocalDateTimeField(read_only=True)
 
     class Meta:
         model = Reservation
         fields = ["id", "club", "court", "start", "end", "status", "price", "currency", "payment", "player",
-                  "created_at"]
+                  "checked_in_at", "created_at"]
         read_only_fields = fields
 
     def get_payment(self, obj) -> dict:
@@ -132,6 +133,31 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
             actor_is_staff=self.scope.is_club_staff(reservation.court.club_id))
         response = Response(CancelOutput(reservation).data)
         response.envelope_message = "Reservation cancelled"
+        return response
+
+    def _desk_reservation(self) -> Reservation:
+        """Front-desk actions: club staff only (the player who booked gets 403, anyone else 404)."""
+        from apps.core.errors import NotAllowed
+
+        reservation = self.get_object()
+        if not self.scope.is_club_staff(reservation.court.club_id):
+            raise NotAllowed("permission_denied", "Only club staff can do this")
+        return reservation
+
+    @extend_schema(request=None, responses={200: ReservationSerializer})
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        reservation = services.reservation_check_in(reservation=self._desk_reservation(), actor=request.user)
+        response = Response(ReservationSerializer(reservation).data)
+        response.envelope_message = "Checked in"
+        return response
+
+    @extend_schema(request=None, responses={200: ReservationSerializer})
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        reservation = services.reservation_mark_no_show(reservation=self._desk_reservation(), actor=request.user)
+        response = Response(ReservationSerializer(reservation).data)
+        response.envelope_message = "Marked as a no-show"
         return response
 
 

@@ -13,3 +13,9 @@ class ReservationErrorCode(StrEnum):
     SLOT_UNAVAILABLE = "slot_unavailable"
     CANCELLATION_WINDOW_CLOSED = "cancellation_window_closed"
     NOT_CANCELLABLE = "not_cancellable"
+    # check-in and no-show (staff, front desk)
+    NOT_CONFIRMED = "reservation_not_confirmed"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    ALREADY_NO_SHOW = "already_no_show"
+    CHECK_IN_NOT_OPEN = "check_in_not_open"
+    NO_SHOW_TOO_EARLY = "no_show_too_early"

@@ -31,6 +31,8 @@ class Reservation(CourtAllocation):
                                      blank=True, related_name="+")
     refund_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     refund_status = models.CharField(max_length=16, choices=RefundStatus.choices, default=RefundStatus.NONE)
+    # Set by the front desk when the players arrive (reservation_check_in); null = not checked in.
+    checked_in_at = models.DateTimeField(null=True, blank=True)
 
     def save(self, *args, **kwargs):
         self.kind = AllocationKind.RESERVATION

@@ -13,11 +13,13 @@ from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import AllocationStatus, Club, Court
 from apps.clubs.schedule import booking_price, opening_windows
 from apps.clubs.services import claim_court_time, is_overlap_violation
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.reservations.errors import ReservationErrorCode as Code
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
 from apps.reservations.selectors import club_hours, club_rules
 from apps.reservations.signals import reservation_cancelled, reservation_confirmed
+from routing.publisher import publish
+from routing.streams import staff_stream
 
 
 def _invalid(code: Code, message: str, field: str = "start") -> InvalidInput:
@@ -206,3 +208,83 @@ def reservation_apply_payment(*, reservation: Reservation, amount: Decimal, reas
         )
         reservation_confirmed.send(sender=Reservation, reservation=reservation)
     return confirmed
+
+
+# --- Front desk: check-in and no-show (staff only; the API checks who may call these). ---
+
+CHECK_IN_OPENS_BEFORE = timedelta(minutes=60)  # players arrive early, but not a day early
+
+
+def _desk_payload(reservation: Reservation, actor, now: datetime) -> dict:
+    tz = ZoneInfo(reservation.court.club.timezone)
+    return {
+        "reservation": str(reservation.pk),
+        "club": str(reservation.court.club_id),
+        "court": str(reservation.court_id),
+        "start": reservation.period.lower.astimezone(tz).isoformat(),
+        "end": reservation.period.upper.astimezone(tz).isoformat(),
+        "status": reservation.status,
+        "checked_in_at": reservation.checked_in_at.astimezone(tz).isoformat() if reservation.checked_in_at else None,
+        "player": {"id": str(reservation.user_id), "name": reservation.user.full_name},
+        "by": {"id": str(actor.pk), "name": actor.full_name},
+        "at": now.astimezone(tz).isoformat(),
+    }
+
+
+def _publish_desk_change(reservation: Reservation, *, actor, now: datetime, event: str, reason: str) -> None:
+    """Every screen hears reservation.updated (club stream first, then staff: the lock order every
+    publisher keeps); staff screens also get the desk event itself."""
+    club_id = reservation.court.club_id
+    checked_in = reservation.checked_in_at.isoformat() if reservation.checked_in_at else None
+    publish_club_event(
+        club_id=club_id, type="reservation.updated",
+        public=allocation_payload(reservation, club_id=club_id),
+        staff_extra={**_staff_details(reservation, reservation.user), "reason": reason, "checked_in_at": checked_in},
+    )
+    publish(staff_stream(club_id), event, _desk_payload(reservation, actor, now))
+
+
+def _desk_locked(reservation: Reservation) -> Reservation:
+    locked = lock_reservation(reservation.pk)
+    if locked is None:  # deleted meanwhile (a club removed); the view read it a moment ago
+        raise NotFound("not_found", "Not found")
+    return locked
+
+
+def reservation_check_in(*, reservation: Reservation, actor, now: datetime | None = None) -> Reservation:
+    """The players arrived: records checked_in_at (once). From an hour before the start on."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reservation = _desk_locked(reservation)
+        if reservation.checked_in_at is not None:
+            raise Conflict(Code.ALREADY_CHECKED_IN, "These players are already checked in")
+        if reservation.status == AllocationStatus.NO_SHOW:
+            raise Conflict(Code.ALREADY_NO_SHOW, "This booking was marked as a no-show")
+        if reservation.status != AllocationStatus.CONFIRMED:
+            raise Conflict(Code.NOT_CONFIRMED, f"A {reservation.status} booking cannot be checked in")
+        if now < reservation.period.lower - CHECK_IN_OPENS_BEFORE:
+            minutes = int(CHECK_IN_OPENS_BEFORE.total_seconds() // 60)
+            raise Conflict(Code.CHECK_IN_NOT_OPEN, f"Check-in opens {minutes} minutes before the start")
+        reservation.checked_in_at = now
+        reservation.save(update_fields=["checked_in_at", "updated_at"])
+        _publish_desk_change(reservation, actor=actor, now=now, event="checkin.checked_in", reason="checked_in")
+    return reservation
+
+
+def reservation_mark_no_show(*, reservation: Reservation, actor, now: datetime | None = None) -> Reservation:
+    """Nobody came: status no_show (the court time stays counted as booked). Only once it started."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reservation = _desk_locked(reservation)
+        if reservation.status == AllocationStatus.NO_SHOW:
+            raise Conflict(Code.ALREADY_NO_SHOW, "This booking is already marked as a no-show")
+        if reservation.checked_in_at is not None:
+            raise Conflict(Code.ALREADY_CHECKED_IN, "These players checked in; they are not a no-show")
+        if reservation.status != AllocationStatus.CONFIRMED:
+            raise Conflict(Code.NOT_CONFIRMED, f"A {reservation.status} booking cannot be marked as a no-show")
+        if now < reservation.period.lower:
+            raise Conflict(Code.NO_SHOW_TOO_EARLY, "A booking can be marked as a no-show only once it has started")
+        reservation.status = AllocationStatus.NO_SHOW
+        reservation.save(update_fields=["status", "updated_at"])
+        _publish_desk_change(reservation, actor=actor, now=now, event="checkin.no_show", reason="no_show")
+    return reservation

@@ -363,6 +363,15 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         match = services.point_add(match=match, team=data.validated_data["team"])
         return _answer(_matches_out([match])[0], "Point scored")
 
+    @extend_schema(request=None, responses={200: inline_serializer("MatchCalled", {
+        "match": _MATCH_OUT, "notified": serializers.IntegerField()})})
+    @action(detail=True, methods=["post"])
+    def call(self, request, pk=None):
+        """Call the match's players to their court (a notification each; calling again re-sends)."""
+        match, notified = services.match_call(match=self.get_object())
+        return _answer({"match": _matches_out([match])[0], "notified": notified},
+                       f"{notified} players called")
+
     @extend_schema(request=None, responses={200: _MATCH_OUT})
     @action(detail=True, methods=["post"])
     def undo(self, request, pk=None):

@@ -6,6 +6,8 @@ class TournamentErrorCode(StrEnum):
 
     MATCH_FINISHED = "match_finished"
     NOTHING_TO_UNDO = "nothing_to_undo"
+    INVALID_TEAM = "invalid_team"
+    IN_PAST = "in_past"
     MATCH_NOT_READY = "match_not_ready"  # a team is not known yet, or the match is a bye
     ALREADY_GENERATED = "already_generated"
     NOT_GENERATED = "not_generated"

@@ -164,9 +164,11 @@ def _circle(items: list[Any]) -> list[list[tuple[Any, Any]]]:
     """Circle-method rounds of pairs over items (with _GHOST added for odd counts).
 
     The first item stays put and the rest turn one step each round; pairing the line end to
-    end gives every pair exactly once over len-1 rounds.
+    end gives every pair exactly once over len-1 rounds. The ghost, when there is one, is the
+    item that stays put, so the real entries all travel every position: each is first of its
+    pair as often as second.
     """
-    line = items + ([_GHOST] if len(items) % 2 else [])
+    line = ([_GHOST] + items) if len(items) % 2 else items
     n = len(line)
     fixed, rest = line[0], line[1:]
     rounds = []
@@ -302,7 +304,8 @@ def _record(match: DoublesPairing, partners: Counter, opponents: Counter) -> Non
             opponents[frozenset((x, y))] += 1
 
 
-def _pair_up(partnerships: list[Pair], partners: Counter, opponents: Counter) -> tuple[list[DoublesPairing], list[Pair]]:
+def _pair_up(partnerships: list[Pair], partners: Counter,
+             opponents: Counter) -> tuple[list[DoublesPairing], list[Pair]]:
     """Greedily pair disjoint partnerships into matches, each time taking the opponents met
     least so far (ties: list order). Returns the matches and any partnership left alone."""
     matches, alone = [], []

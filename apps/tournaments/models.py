@@ -157,6 +157,8 @@ class Match(BaseModel):
                                related_name="+")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Times staff called the players to court; each call is a new notification (a deliberate re-call).
+    call_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["sequence"]

@@ -179,9 +179,7 @@ def undo(rules: MatchRules, points: list[int]) -> Undone:
 
 
 def points_display(state: MatchState) -> list[str] | list[int]:
-    if state.finished:
-        return ["0", "0"]
-    a, b = state.points
+    a, b = state.points  # (0, 0) once finished: no game in play
     if state.in_tiebreak:
         return [a, b]
     if a >= 3 and b >= 3:  # deuce territory (folded to 3-3, 4-3 or 3-4)

@@ -490,7 +490,7 @@ def point_add(*, match: Match, team: int, now: datetime | None = None) -> Match:
         except scoring.MatchFinished as exc:  # defensive: the status said otherwise
             raise Conflict(Code.MATCH_FINISHED, "The match is finished") from exc
         except scoring.InvalidTeam as exc:
-            raise InvalidInput("invalid_team", "team must be 1 or 2", details={"team": [str(exc)]}) from exc
+            raise InvalidInput(Code.INVALID_TEAM, "team must be 1 or 2", details={"team": [str(exc)]}) from exc
         started = match.status == MatchStatus.SCHEDULED
         match.points = points
         match.score = score
@@ -550,6 +550,38 @@ def match_update(*, match: Match, **fields) -> Match:
         setattr(match, name, value)
     match.save(update_fields=[*fields, "updated_at"])
     return matches_for_output().get(pk=match.pk)
+
+
+def match_call(*, match: Match) -> tuple[Match, int]:
+    """Calls the match's players to their court (a notification each, through apps.notifications).
+    Every call is a new one: calling again re-sends. Returns the match and how many were notified
+    (players who turned this kind off are not)."""
+    from apps.notifications.triggers import notify_match_called
+
+    with transaction.atomic():
+        tournament = _lock_tournament(match.tournament_id)
+        match = _lock_match(match.pk)
+        if match.status in (MatchStatus.PENDING, MatchStatus.BYE):
+            raise Conflict(Code.MATCH_NOT_READY, "Its teams are not both known yet")
+        if match.status == MatchStatus.FINISHED:
+            raise Conflict(Code.MATCH_FINISHED, "The match is finished")
+        match.call_count += 1
+        match.save(update_fields=["call_count", "updated_at"])
+        fresh = matches_for_output().get(pk=match.pk)
+        data = match_data(fresh)
+        users = [ep.user for side in (1, 2) for entry in fresh.team_entries(side)
+                 for ep in entry.entry_players.select_related("user")]
+        court = data["court"]["name"] if data["court"] else None
+        teams = f"{data['team1']['name']} – {data['team2']['name']}"
+        info = {"match": str(match.pk), "call": match.call_count, "tournament": str(tournament.pk),
+                "tournament_name": tournament.name, "teams": teams, "start": data["start"]}
+        if court:
+            info["court"] = court
+            info["message"] = f"{tournament.name}: {teams}. Please go to {court} now."
+        else:
+            info["message"] = f"{tournament.name}: {teams}. Please come to the desk now."
+        sent = [n for n in notify_match_called(users, info) if n is not None]
+    return fresh, len(sent)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -628,7 +660,7 @@ def schedule(*, tournament: Tournament, start_date: date, match_minutes: int,
         if tournament.status == TournamentStatus.DRAFT:
             raise Conflict(Code.NOT_GENERATED, "Generate the matches before scheduling them")
         if start_date < now.astimezone(tz).date():
-            raise InvalidInput("in_past", "start_date has already passed", details={"start_date": ["in the past"]})
+            raise InvalidInput(Code.IN_PAST, "start_date has already passed", details={"start_date": ["in the past"]})
         all_matches = list(Match.objects.filter(tournament=tournament).select_related("allocation"))
         placed_end = {m.pk: m.allocation.period.upper for m in all_matches if _allocated(m)}
         todo = [m for m in sorted(all_matches, key=lambda m: m.sequence)

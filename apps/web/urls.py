@@ -1,10 +1,11 @@
 from django.urls import path
 
-from apps.web import views
+from apps.web import views, views_staff
 
 app_name = "web"
 
 urlpatterns = [
     path("clubs/<slug:slug>/", views.booking_page, name="booking"),
     path("clubs/<slug:slug>/display/", views.display_page, name="display"),
+    path("clubs/<slug:slug>/staff/", views_staff.staff_page, name="staff"),
 ]

@@ -47,5 +47,4 @@ def node(transactional_db):
     try:
         yield server
     finally:
-        server.kill()
-        print(f"--- daphne log ({server.log_path}) ---\n{server.log_tail(60)}")  # shown on failure
+        print(f"--- daphne log ---\n{server.close()}")  # pytest shows it when the test failed

@@ -105,9 +105,10 @@ def test_throttle_rates_come_from_the_environment_format():
 
 def test_counters_live_in_the_shared_redis_cache():
     """Several daphne processes must share one count: the throttle cache is Redis, not process memory."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.redis import RedisCache
 
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert isinstance(caches["default"], RedisCache), type(caches["default"])
     APIClient().post(LOGIN, {"email": "pat@example.com", "password": "x"}, format="json", REMOTE_ADDR="10.7.7.7")
     history = cache.get("throttle_login_10.7.7.7|pat@example.com")
     assert isinstance(history, list) and len(history) == 1

@@ -336,3 +336,34 @@ def test_another_clubs_staff_cannot_score_a_public_tournament(api_client):
     other = staff_of(ClubFactory())
     auth(api_client, other)
     error(api_client.post(f"{API}/matches/{match.pk}/point/", {"team": 1}, format="json"), 403)
+
+
+def test_staff_call_a_match_and_its_players_are_notified(api_client):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from apps.notifications.models import Notification
+
+    club, staff = club_with_staff()
+    tournament = make_tournament(club, entries=4, name="Copa")
+    services.generate(tournament=tournament)
+    day = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
+    services.schedule(tournament=tournament, start_date=day, match_minutes=60)
+    semi = Match.objects.filter(tournament=tournament, round=1).order_by("position").first()
+    players = {ep.user_id for side in (1, 2) for e in semi.team_entries(side) for ep in e.entry_players.all()}
+    auth(api_client, UserFactory())
+    error(api_client.post(f"{API}/matches/{semi.pk}/call/"), 403)
+    auth(api_client, staff)
+    called = data(api_client.post(f"{API}/matches/{semi.pk}/call/"))
+    assert called["notified"] == 4 and called["match"]["id"] == str(semi.pk)
+    sent = Notification.objects.filter(kind="match_called")
+    assert {n.user_id for n in sent} == players
+    note = sent.first()
+    assert note.data["court"] == called["match"]["court"]["name"] and note.data["match"] == str(semi.pk)
+    assert "Copa" in note.body
+    assert data(api_client.post(f"{API}/matches/{semi.pk}/call/"))["notified"] == 4  # a deliberate re-call
+    assert Notification.objects.filter(kind="match_called").count() == 8
+    final = Match.objects.get(tournament=tournament, round=2)
+    error(api_client.post(f"{API}/matches/{final.pk}/call/"), 409, "match_not_ready")

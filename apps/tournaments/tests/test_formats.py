@@ -153,6 +153,18 @@ def test_round_robin_fairness(n):
     assert round_robin(entries) == rounds
 
 
+@pytest.mark.parametrize("n", range(2, 17))
+def test_round_robin_sides_are_balanced(n):
+    # team1/team2 carry no advantage in padel, but a scoreboard listing one entry always first
+    # looks wrong: each entry is team1 about as often as team2.
+    first, second = Counter(), Counter()
+    for rnd in round_robin(range(n)):
+        for a, b in rnd.matches:
+            first[a] += 1
+            second[b] += 1
+    assert all(abs(first[e] - second[e]) <= 1 for e in range(n)), (first, second)
+
+
 def test_round_robin_rejects_duplicates():
     with pytest.raises(ValueError):
         round_robin(["a", "b", "a"])
@@ -327,9 +339,10 @@ def test_americano_standings_rank_by_points_then_difference_then_name():
         (9, "zoe", 0, 0, 0),
     ]
     assert table[1].difference == 4
-    # same points won, better difference first
-    tie = americano_standings([(("a", "b"), ("c", "d"), 10, 5), (("c", "d"), ("e", "f"), 10, 20)])
-    assert [s.player for s in tie][:2] == ["e", "f"] and [s.player for s in tie][2:4] == ["c", "d"]
+    # everyone won 10 points: the difference decides (a, b +6; e, f +4; c, d -10), not the name
+    tie = americano_standings([(("a", "b"), ("c", "d"), 10, 4), (("c", "d"), ("e", "f"), 6, 10)])
+    assert [(s.player, s.points_won, s.difference) for s in tie] == [
+        ("a", 10, 6), ("b", 10, 6), ("e", 10, 4), ("f", 10, 4), ("c", 10, -10), ("d", 10, -10)]
 
 
 @pytest.mark.parametrize("bad", [

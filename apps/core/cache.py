@@ -1,0 +1,94 @@
+"""The shared cache, answering like an empty cache while Redis is unreachable.
+
+Only hints live in it: throttle counters and token-revocation marks, whose truth is a database
+row (apps.accounts.revocation falls back to it on a miss). Without this, every signed-in API
+call answered 500 for as long as Redis was down (the revocation check raised), although
+PostgreSQL, which holds every booking, was fine. During an outage throttles count nothing
+(they fail open) and revocation checks read the database; a warning is logged at most every
+10 seconds.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("padelyzer.cache")
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+_WARN_EVERY = 10.0
+
+
+class ResilientRedisCache(RedisCache):
+    _last_warning = 0.0
+
+    def _unreachable(self, operation: str, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - ResilientRedisCache._last_warning >= _WARN_EVERY:
+            ResilientRedisCache._last_warning = now
+            logger.warning("cache unreachable (%s: %s); serving without it", operation, exc.__class__.__name__)
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except UNREACHABLE as exc:
+            self._unreachable("get", exc)
+            return default
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except UNREACHABLE as exc:
+            self._unreachable("get_many", exc)
+            return {}
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except UNREACHABLE as exc:
+            self._unreachable("has_key", exc)
+            return False
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except UNREACHABLE as exc:
+            self._unreachable("add", exc)
+            return False
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except UNREACHABLE as exc:
+            self._unreachable("set", exc)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except UNREACHABLE as exc:
+            self._unreachable("set_many", exc)
+            return list(data)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except UNREACHABLE as exc:
+            self._unreachable("touch", exc)
+            return False
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except UNREACHABLE as exc:
+            self._unreachable("delete", exc)
+            return False
+
+    def delete_many(self, keys, version=None):
+        try:
+            super().delete_many(keys, version)
+        except UNREACHABLE as exc:
+            self._unreachable("delete_many", exc)
