@@ -25,6 +25,7 @@ import json
 import logging
 import random
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
@@ -72,6 +73,21 @@ def db(func):
             close_old_connections()
 
     return sync_to_async(run, thread_sensitive=False)
+
+
+_LAYER_SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def layer_slots() -> asyncio.Semaphore:
+    """Bounds this process's concurrent group_add/group_discard calls. RedisChannelLayer takes a
+    pooled connection per call and redis-py (>= 6) fails with MaxConnectionsError beyond the
+    pool's 100 instead of waiting, so a reconnect storm of a few hundred sockets would crash
+    them; queueing here costs a few milliseconds instead."""
+    loop = asyncio.get_running_loop()
+    slots = _LAYER_SLOTS.get(loop)
+    if slots is None:
+        slots = _LAYER_SLOTS[loop] = asyncio.Semaphore(live_setting("LIVE_LAYER_CONCURRENCY"))
+    return slots
 
 
 def _now_ts() -> str:
@@ -179,9 +195,10 @@ class StreamConsumer(AsyncWebsocketConsumer):
             groups.append(token_group(self.principal.jti))
         if self.principal.display_key is not None:
             groups.append(display_key_group(self.principal.display_key.pk))
-        for group in groups:  # join before the read: see the module docstring
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.joined.append(group)
+        async with layer_slots():
+            for group in groups:  # join before the read: see the module docstring
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.joined.append(group)
 
         since = _parse_since(self.params.get("since"))
         initial = await db(initial_read)(self.target, self.principal, since, self.params)
@@ -376,9 +393,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         self.closed = True
         self._cancel_tasks()
-        for group in self.joined:
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:  # Redis gone: the group entry expires on its own
-                logger.warning("group_discard failed for %s", group, exc_info=True)
+        if not self.joined:
+            return
+        async with layer_slots():
+            for group in self.joined:
+                try:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+                except Exception:  # Redis gone: the group entry expires on its own
+                    logger.warning("group_discard failed for %s", group, exc_info=True)
         self.joined = []

@@ -19,6 +19,8 @@ DEFAULTS = {
     "LIVE_CHECK_INTERVAL_SECONDS": 30.0,
     # A ping does the same check at most this often per socket.
     "LIVE_PING_CHECK_MIN_SECONDS": 5.0,
+    # Concurrent group_add/group_discard calls per process (RedisChannelLayer's pool has 100).
+    "LIVE_LAYER_CONCURRENCY": 50,
     # Replay window (CONTRACT §3: at least 24 hours and 10,000 events per stream).
     "LIVE_EVENT_RETENTION_HOURS": 24,
     "LIVE_EVENT_RETENTION_COUNT": 10_000,

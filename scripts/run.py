@@ -103,6 +103,9 @@ def _banner(port: int, summary, redis_url: str) -> str:
         f"  Booking page    {base}/clubs/{slug}/",
         f"  Court board     {base}/clubs/{slug}/display/?key={summary.display_key}",
         f"  Staff dashboard {base}/clubs/{slug}/staff/",
+        f"  Tournament board {base}/tournaments/{summary.tournament_id}/board/"
+        + ("   (points scored every few seconds)" if redis_url else
+           "   (score points from its scorer links, signed in as staff)"),
         "",
         "WebSocket:",
         f"  Club stream     ws://{HOST}:{port}/ws/clubs/{summary.club_id}/",
@@ -149,6 +152,7 @@ def main() -> int:
 
     server = None
     children: list[subprocess.Popen] = []
+    extras: list[subprocess.Popen] = []
     try:
         if not os.environ.get("DATABASE_URL"):
             say(f"==> DATABASE_URL not set: starting the embedded PostgreSQL (data in {embedded_pg.PGDATA})")
@@ -177,6 +181,13 @@ def main() -> int:
             children.append(subprocess.Popen(
                 [celery, "-A", "project.celery:app", "beat", "--loglevel", "INFO",
                  "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"], env=os.environ.copy()))
+        if redis_url and os.environ.get("DEMO_AUTOPLAY", "1") != "0":
+            # Keeps the demo tournament moving so the board has live points to show. Needs Redis:
+            # without it the in-memory layer lives inside daphne and another process can't reach it.
+            # Not watched like the servers: it ends by itself when the tournament is over.
+            extras.append(subprocess.Popen(
+                [sys.executable, "manage.py", "tournament_autoplay", summary.tournament_id, "--every", "6"],
+                env=os.environ.copy(), stdout=subprocess.DEVNULL))
         if not _wait_for_port(port, children):
             say("!! daphne did not start; see the messages above")
             embedded_pg._signal_all(children, signal.SIGTERM)
@@ -190,7 +201,7 @@ def main() -> int:
         embedded_pg.run_children(children)
         return 130
     finally:
-        for child in children:
+        for child in children + extras:
             if child.poll() is None:
                 child.kill()
         if server is not None:

@@ -209,16 +209,20 @@ async def test_thousands_of_connect_disconnect_cycles_leave_memory_and_subscript
         await settle()
         baseline_rss = process.memory_info().rss
         baseline_subs = subscriptions(private_redis.url)
+        baseline_fds = process.num_fds()
         seconds = await run(CYCLES, 200)
         await settle()
         rss = process.memory_info().rss
         subs = subscriptions(private_redis.url)
+        fds = process.num_fds()
         print(f"{CYCLES} cycles in {seconds:.1f} s ({CYCLES / seconds:.0f}/s); daphne RSS "
-              f"{baseline_rss / 2**20:.1f} -> {rss / 2**20:.1f} MiB; Redis subscriptions {baseline_subs} -> {subs}")
+              f"{baseline_rss / 2**20:.1f} -> {rss / 2**20:.1f} MiB; Redis subscriptions {baseline_subs} -> {subs}; "
+              f"open files {baseline_fds} -> {fds}")
         assert not failures, failures[:5]
         assert seconds < CYCLES_TIME_LIMIT
         assert node.proc.poll() is None, "the server stayed up"
         assert subs == baseline_subs, "every closed socket left its channel and groups"
+        assert fds <= baseline_fds + 2, "every socket was closed on the server side"
         assert rss <= baseline_rss + RSS_MARGIN, f"RSS grew {(rss - baseline_rss) / 2**20:.1f} MiB"
         await bystanders_get_the_next_event(node, club, bystanders, 0)
         for w in bystanders:

@@ -19,13 +19,14 @@ _SECOND_GAMES = [2, 1, 2, 2, 1, 2, 1, 2, 1, 2] + [1, 2, 1, 2, 1]
 _SECOND_POINTS = [2, 1, 2]
 
 
-def seed_demo_tournament(club, players) -> Tournament:
+def seed_demo_tournament(club, players, *, now=None) -> Tournament:
     """A public knockout of four pairs at `club` with its semi-finals scheduled on the club's
     courts, the first one finished and the second in play. `players`: at least 8 users (the
     first 8 make the pairs). Idempotent: a second call returns the tournament it made."""
     existing = Tournament.objects.filter(club=club, name=DEMO_NAME).first()
     if existing is not None:
         return existing
+    now = now or timezone.now()
     players = list(players)[:8]
     if len(players) < 8:
         raise ValueError("the demo tournament needs 8 players")
@@ -36,10 +37,10 @@ def seed_demo_tournament(club, players) -> Tournament:
             services.entry_create(tournament=tournament, players=list(pair), seed=seed)
         services.generate(tournament=tournament)
         if club.courts.filter(is_active=True).exists():
-            today = timezone.now().astimezone(ZoneInfo(club.timezone)).date()
+            today = now.astimezone(ZoneInfo(club.timezone)).date()
             # Back-date the start so the semi-finals sit on the courts now (or at the next opening).
             services.schedule(tournament=tournament, start_date=today, match_minutes=90,
-                              now=timezone.now() - timedelta(minutes=45))
+                              now=now - timedelta(minutes=45))
         first, second = Match.objects.filter(tournament=tournament, round=1).order_by("position")
         _play_games(first, _FIRST)
         _play_games(second, _SECOND_GAMES)

@@ -448,7 +448,7 @@ function keepFocus(render) {
   render();
   if (!key) return;
   const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
-  if (again) again.focus();
+  if (again && !again.disabled) again.focus(); // a disabled button (action in flight) cannot hold focus
   else if (fallback) document.querySelector(`[data-key="row:${CSS.escape(fallback)}"]`)?.focus();
 }
 
@@ -1017,10 +1017,11 @@ export function drawHeatmap(text, params) {
   return figure;
 }
 
-function niceCeil(value) {
-  if (value <= 0) return 1;
-  const exp = 10 ** Math.floor(Math.log10(value));
-  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * exp >= value) return m * exp;
+/** The smallest "round" step (1, 2, 2.5 or 5 times a power of ten) that covers `value` in `ticks` steps. */
+function niceStep(value, ticks) {
+  const raw = Math.max(value, 1) / ticks;
+  const exp = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * exp >= raw) return m * exp;
   return 10 * exp;
 }
 
@@ -1037,7 +1038,10 @@ export function drawRevenue(text, params) {
   const figure = document.createDocumentFragment();
 
   const values0 = days.map((d) => Math.max(Number(d.revenue), Number(d.collected)));
-  const labelWidth = 7 * moneyShort(niceCeil(Math.max(1, ...values0))).length; // ~7 px a character at 11 px
+  const ticks = 4;
+  const step = niceStep(Math.max(1, ...values0), ticks);
+  const max = step * ticks;
+  const labelWidth = 7 * moneyShort(max).length; // ~7 px a character at 11 px
   const width = 900;
   const height = 300;
   const m = { left: Math.max(48, labelWidth + 14), right: 14, top: 18, bottom: 44 };
@@ -1046,7 +1050,6 @@ export function drawRevenue(text, params) {
   const values = days.map((d) => ({
     day: d.key, revenue: Number(d.revenue), collected: Number(d.collected), bookings: Number(d.bookings),
   }));
-  const max = niceCeil(Math.max(1, ...values.map((v) => Math.max(v.revenue, v.collected))));
   const y = (v) => m.top + plotH - (v / max) * plotH;
   const best = values.reduce((a, b) => (b.revenue > a.revenue ? b : a), values[0] || { day: params.date_from, revenue: 0 });
   const title = fmt(T.chart_title, { from: shortDate(params.date_from), to: shortDate(params.date_to) });
@@ -1057,9 +1060,8 @@ export function drawRevenue(text, params) {
   });
   const root = svgRoot(width, height, title, desc);
   root.classList.add("wide");
-  const ticks = 4;
   for (let i = 0; i <= ticks; i += 1) {
-    const v = (max / ticks) * i;
+    const v = step * i;
     root.appendChild(svg("line", { x1: m.left, x2: width - m.right, y1: y(v), y2: y(v), class: i ? "grid" : "base" }));
     root.appendChild(svg("text", { x: m.left - 8, y: y(v) + 4, "text-anchor": "end", class: "axis" }, moneyShort(v)));
   }
@@ -1090,10 +1092,11 @@ export function drawRevenue(text, params) {
     }
   });
   const legend = svg("g", { transform: `translate(${m.left}, ${height - 10})`, class: "legend" });
+  const second = 18 + 6.5 * T.booked_value.length + 22; // after the first label (~6.5 px a character)
   legend.append(svg("rect", { x: 0, y: -10, width: 12, height: 12, rx: 2, class: "booked" }),
     svg("text", { x: 18, y: 0, class: "axis" }, T.booked_value),
-    svg("rect", { x: 110, y: -10, width: 12, height: 12, rx: 2, class: "collected" }),
-    svg("text", { x: 128, y: 0, class: "axis" }, T.collected));
+    svg("rect", { x: second, y: -10, width: 12, height: 12, rx: 2, class: "collected" }),
+    svg("text", { x: second + 18, y: 0, class: "axis" }, T.collected));
   root.appendChild(legend);
   const wrap = el("div", "chart-scroll");
   wrap.appendChild(root);
@@ -1288,6 +1291,7 @@ function showGate(message = "") {
   $("live-badge").hidden = true;
   $("gate-error").textContent = message;
   renderAccount();
+  $("email").focus();
 }
 
 function showBoard() {

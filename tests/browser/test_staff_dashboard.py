@@ -251,5 +251,23 @@ def test_a_player_is_told_they_are_not_allowed_and_spanish_works(browser, cluste
         assert "Pistas de hoy" in page.inner_text("body")
         page.wait_for_selector(".tl-court")
         assert page.inner_text(".tl-court") == "Pista Central"
+
+        # The page's pure helpers: local times to instants across DST, and CSV with quoted commas.
+        checks = page.evaluate("""async () => {
+            const m = await import('/static/js/staff.js');  // the module already loaded: no second run
+            const at = (d, t, z) => m.zonedInstant(d, t, z).toISOString();
+            return {
+                winter: at('2026-01-15', '12:00', 'Europe/Madrid'),
+                summer: at('2026-03-29', '12:00', 'Europe/Madrid'),
+                mexico: at('2026-11-26', '08:00', 'America/Mexico_City'),
+                kolkata: at('2026-06-01', '00:30', 'Asia/Kolkata'),
+                csv: m.parseCsv('a,b\r\n"Pista 1, cubierta","dice ""hola"""\r\n'),
+            };
+        }""")
+        assert checks == {
+            "winter": "2026-01-15T11:00:00.000Z", "summer": "2026-03-29T10:00:00.000Z",
+            "mexico": "2026-11-26T14:00:00.000Z", "kolkata": "2026-05-31T19:00:00.000Z",
+            "csv": [["a", "b"], ["Pista 1, cubierta", 'dice "hola"']],
+        }
     finally:
         context.close()

@@ -116,6 +116,7 @@ class SeedSummary:
     reservations_today: int
     reservations_created: int
     created: dict = field(default_factory=dict)
+    tournament_id: str = ""
 
 
 def _ensure_user(account: Account, counts: dict) -> User:
@@ -267,10 +268,15 @@ def seed(*, now: datetime | None = None, key_file: Path | str | None = None) -> 
     # Bookings after the club is committed: each reservation_create is its own transaction.
     bookers = [users[a.email] for a in ACCOUNTS[2:] + GUESTS]
     today_count = _ensure_day_of_bookings(club, courts, bookers, now, counts)
+    # A knockout in progress on today's courts, for the scoreboard (idempotent too).
+    from apps.tournaments.demo import seed_demo_tournament
+
+    tournament = seed_demo_tournament(club, bookers[:8], now=now)
     return SeedSummary(
         organization_id=str(organization.pk), club_id=str(club.pk), club_slug=club.slug, club_name=club.name,
         timezone=club.timezone, display_key=display_key, accounts=list(ACCOUNTS),
         reservations_today=today_count, reservations_created=counts["reservations"], created=counts,
+        tournament_id=str(tournament.pk),
     )
 
 
@@ -293,3 +299,4 @@ class Command(BaseCommand):
             out.write(f"    {account.role:<7} {account.email:<28} password: {account.password}")
         out.write(f"  Display key (court board): {summary.display_key}")
         out.write(f"  Bookings today: {summary.reservations_today}")
+        out.write(f"  Tournament in progress: /tournaments/{summary.tournament_id}/board/")

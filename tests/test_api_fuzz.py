@@ -1,0 +1,97 @@
+"""API fuzzing (issue 6, point 4): schemathesis over the served /api/schema/, as a signed-in user.
+
+Every operation of the OpenAPI document is called with generated requests, valid and invalid,
+against a real daphne (private PostgreSQL and Redis, tests/private_services.py). Each answer
+must be no server error, carry a status code the schema documents for that operation, a
+documented content type, and a body that conforms to the documented schema (the envelope,
+apps/core/schema.py).
+
+The caller is an org admin who owns a club with a court, a pricing rule, a reservation and a
+tournament, so generated requests reach past "not found". Each request gets a freshly minted
+access token: a generated logout then revokes only its own. Examples per operation are bounded
+(FUZZ_EXAMPLES, default 15) and derandomized, so CI runs the same few minutes every time.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
+                                               response_schema_conformance, status_code_conformance)
+
+from tests.live_api import call, seed_club
+from tests.live_servers import DaphneServer, cluster_env
+from tests.private_services import PrivateRedis, fresh_database, shared_postgres
+
+pytestmark = [pytest.mark.slow]
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          response_headers_conformance]
+
+
+@pytest.fixture(scope="module")
+def fuzz_node():
+    database_url = fresh_database(shared_postgres(), "fuzz")
+    redis_server = PrivateRedis().start()
+    prefix = f"fuzz-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    env = cluster_env(database_url=database_url, REDIS_URL=redis_server.url, CHANNEL_PREFIX=prefix,
+                      CACHE_KEY_PREFIX=prefix, CELERY_BROKER_KEY_PREFIX=f"{prefix}:",
+                      THROTTLE_RATES="login=100000/min,register=100000/hour,password_reset=100000/hour,"
+                                     "user=1000000/hour,anon=1000000/hour")
+    server = DaphneServer(env, name="fuzz").start()
+    yield server
+    server.kill()
+    redis_server.close()
+
+
+@pytest.fixture(scope="module")
+def fuzz_world(fuzz_node):
+    """A club owner's world with one object of each kind, so ids in paths can exist."""
+    club = seed_club(fuzz_node.http, courts=2, players=1)
+    session, base, token = requests.Session(), fuzz_node.http, club.owner["access"]
+    court, start, end = club.slot(0)
+    call(session, "POST", f"{base}/api/v1/reservations/reservations/", token=token,
+         json={"court": court, "start": start, "end": end})
+    call(session, "POST", f"{base}/api/v1/clubs/pricing-rules/", token=token,
+         json={"club": club.club_id, "court": None, "weekdays": [0, 1, 2, 3, 4], "start_time": "18:00",
+               "end_time": "22:00", "price_per_hour": "30.00", "priority": 1})
+    call(session, "POST", f"{base}/api/v1/clubs/display-keys/", token=token, json={"club": club.club_id, "name": "Board"})
+    call(session, "POST", f"{base}/api/v1/tournaments/tournaments/", token=token,
+         json={"club": club.club_id, "name": "Fuzz Cup", "format": "single_elimination", "golden_point": False,
+               "super_tiebreak": True, "is_public": True})
+    return club
+
+
+@pytest.fixture(scope="module")
+def api_schema(fuzz_node):
+    schema = schemathesis.openapi.from_url(f"{fuzz_node.http}/api/schema/?format=json")
+    schema.config.update(base_url=fuzz_node.http)
+    return schema
+
+
+def fresh_token(user_id: str) -> str:
+    """A new access token for the user (the server shares this process's SECRET_KEY)."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken()
+    token["user_id"] = user_id
+    return str(token)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_every_answer_is_documented_and_never_a_server_error(case, fuzz_node, fuzz_world):
+    headers = {"Authorization": f"Bearer {fresh_token(fuzz_world.owner['id'])}"}
+    if case.headers and "Authorization" in case.headers:
+        headers = {}  # the generated case tests its own credentials
+    case.call_and_validate(base_url=fuzz_node.http, headers=headers, checks=CHECKS, timeout=30)
