@@ -195,11 +195,12 @@ def _cleanup_redis(env: dict, prefix: str) -> None:
         import redis
 
         client = redis.Redis.from_url(env["REDIS_URL"])
-        keys = [k for pattern in (f"{prefix}*", f"*{prefix}*") for k in client.scan_iter(match=pattern, count=1000)]
+        # exactly our prefix followed by its separator ("bench-93" must not match "bench-932...")
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:
             client.delete(*set(keys))
     except Exception as exc:  # the bench result stands; say what was left behind
-        print(f"note: could not clean Redis keys {prefix}*: {exc}", file=sys.stderr)
+        print(f"note: could not clean Redis keys {prefix}:*: {exc}", file=sys.stderr)
 
 
 def main(argv=None):

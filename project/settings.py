@@ -127,7 +127,10 @@ if REDIS_URL:
                 else "channels_redis.core.RedisChannelLayer"
             ),
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py >= 6 times socket reads out after 5 s, exactly RedisChannelLayer's
+                # blocking-pop timeout: an idle consumer's receive then raises and the socket
+                # dies. A longer read timeout keeps the layer's own 5 s polling in charge.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": env.str("CHANNEL_PREFIX", default="padelyzer"),
             },
         }

@@ -1,7 +1,10 @@
 """OpenAPI: every documented body is the contract's envelope, errors included."""
 from __future__ import annotations
 
+from drf_spectacular.drainage import has_override
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import append_meta
+from rest_framework import serializers
 
 _META = {
     "type": "object",
@@ -65,7 +68,25 @@ def success_envelope(data_schema: dict | None, *, paginated: bool) -> dict:
     return {"type": "object", "properties": properties, "required": required}
 
 
+# Times of day. OpenAPI's `format: time` is RFC 3339's full-time (with a UTC offset), which a
+# club's local "08:00" is not: schema validators (and the API fuzzer) rightly refuse it. Times
+# are documented as the strings they are: "HH:MM" where a field answers so (opening hours),
+# else DRF's ISO "HH:MM[:SS[.ffffff]]".
+_HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_ISO_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+def _time_schema(field: serializers.TimeField, direction: str) -> dict:
+    hh_mm = direction == "response" and getattr(field, "format", None) == "%H:%M"
+    return {"type": "string", "pattern": _HH_MM if hh_mm else _ISO_TIME, "example": "08:00"}
+
+
 class EnvelopeAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, serializers.TimeField) and not has_override(field, "field"):
+            return append_meta(_time_schema(field, direction), self._get_serializer_field_meta(field, direction))
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
     def _get_response_bodies(self, direction="response"):
         if self.method == "DELETE" and not isinstance(self.get_response_serializers(), dict):
             return {"200": {"description": "Deleted", "content": {

@@ -21,7 +21,7 @@ from psycopg2.extras import DateTimeTZRange
 from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import BLOCKING_STATUSES, AllocationStatus, CourtAllocation
 from apps.clubs.schedule import opening_windows
-from apps.clubs.services import is_overlap_violation
+from apps.clubs.services import claim_court_time, is_overlap_violation
 from apps.core.errors import Conflict, InvalidInput
 from apps.tournaments import formats, race, scoring
 from apps.tournaments.errors import TournamentErrorCode as Code
@@ -718,10 +718,10 @@ def _place(match, courts, busy, earliest, duration, *, hours, tz, step, last_day
                            f"No court is free long enough within {SCHEDULE_SEARCH_DAYS} days of the start date")
         start, court = best
         try:
-            with transaction.atomic():
-                allocation = MatchAllocation.objects.create(
-                    court=court, period=DateTimeTZRange(start, start + duration, "[)"),
-                    status=AllocationStatus.BLOCKED, match=match)
+            # Same per-court queue as bookings, so a racing booking yields 409, not a deadlock.
+            allocation = claim_court_time(court, lambda: MatchAllocation.objects.create(
+                court=court, period=DateTimeTZRange(start, start + duration, "[)"),
+                status=AllocationStatus.BLOCKED, match=match))
         except IntegrityError as exc:
             if not is_overlap_violation(exc):
                 raise

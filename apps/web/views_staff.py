@@ -19,13 +19,12 @@ from apps.clubs.models import Club
 from apps.reports.services import MAX_RANGE_DAYS
 from apps.reservations.selectors import club_today
 from apps.reservations.services import CHECK_IN_OPENS_BEFORE
-from apps.web.views import _club_not_found, _state_labels, _status_labels
+from apps.web.views import _club_not_found, _state_labels
 
 
 def _strings() -> dict:
     return {
         "states": _state_labels(),
-        "slot_statuses": _status_labels(),
         "status": {
             "held": _("Awaiting payment"), "confirmed": _("Confirmed"), "cancelled": _("Cancelled"),
             "expired": _("Expired"), "completed": _("Completed"), "no_show": _("No-show"),
@@ -45,7 +44,6 @@ def _strings() -> dict:
             "payment.split": _("Split into shares"),
             "other": _("Payment update"),
         },
-        "method": {"card": _("card"), "desk": _("at the desk")},
         "feed_line": _("%(player)s · %(court)s %(start)s"),
         "feed_empty": _("Payments appear here as they happen."),
         "due_empty": _("Nothing is due today."),
@@ -63,7 +61,6 @@ def _strings() -> dict:
         "booking_updated": _("%(player)s, %(court)s %(start)s: %(status)s"),
         "checked_in_event": _("%(player)s checked in (%(court)s %(start)s)"),
         "no_show_event": _("%(player)s did not show up (%(court)s %(start)s)"),
-        "payment_event": _("%(what)s: %(amount)s, %(player)s"),
         "block_added": _("%(court)s blocked %(start)s–%(end)s"),
         "block_removed": _("%(court)s unblocked %(start)s–%(end)s"),
         "block_label": _("%(court)s, %(day)s %(start)s–%(end)s"),
@@ -75,16 +72,12 @@ def _strings() -> dict:
         "confirm_block_remove": _("Remove this maintenance block?"),
         "block_bad_times": _("Choose an end after the start."),
         "maintenance": _("Maintenance"),
-        "unavailable": _("Unavailable"),
         "reservation_label": _("%(player)s, %(court)s %(start)s–%(end)s, %(status)s, %(payment)s"),
         "no_bookings": _("No bookings today yet."),
         "no_courts": _("This club has no courts yet."),
-        "now": _("Now"),
         "signed_in_as": _("Signed in as %(name)s"),
-        "loading": _("Loading…"),
         "network_error": _("Network error. Check your connection and try again."),
         "session_expired": _("Your session ended. Sign in again."),
-        "denied_title": _("Not allowed"),
         "denied": _("You are signed in as %(name)s, who is not on the staff of this club. "
                     "Sign in with a staff account."),
         "report_queued": _("Queued…"),
@@ -93,7 +86,6 @@ def _strings() -> dict:
         "report_failed": _("The report failed. Try again."),
         "report_progress": _("%(kind)s report progress"),
         "report_bad_range": _("Choose a range of up to %(days)s days, the end not before the start."),
-        "download": _("Download CSV"),
         "kind": {"occupancy": _("Occupancy"), "revenue": _("Revenue")},
         "heatmap_title": _("Occupancy by court and hour, %(from)s to %(to)s"),
         "heatmap_desc": _("Overall occupancy %(overall)s. Busiest: %(court)s at %(hour)s (%(value)s)."),

@@ -310,7 +310,9 @@ function onReservationEvent(msg) {
 function onBlockEvent(d, added) {
   const values = { court: courtName(d.court), start: hm(d.start), end: hm(d.end) };
   if (added) {
-    if (ms(d.end) > Date.now()) blocks.set(d.id, { id: d.id, court: d.court, start: d.start, end: d.end, reason: d.reason || "" });
+    if (ms(d.end) > Date.now()) {
+      blocks.set(d.id, { id: d.id, court: d.court, start: d.start, end: d.end, reason: d.reason || "" });
+    }
     announce(fmt(T.block_added, values));
   } else {
     blocks.delete(d.id);
@@ -597,7 +599,8 @@ function renderTimeline() {
 function focusRow(id) {
   const tr = document.querySelector(`[data-key="row:${CSS.escape(id)}"]`);
   if (!tr) return;
-  tr.scrollIntoView({ block: "center", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+  const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  tr.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
   tr.focus({ preventScroll: true });
   tr.classList.remove("flash");
   void tr.offsetWidth; // restart the animation
@@ -659,9 +662,9 @@ function renderAgenda() {
     const pay = tr.insertCell();
     pay.className = isDue(row) ? "pay due" : "pay";
     pay.textContent = paymentWord(row);
-    const actions = tr.insertCell();
-    actions.className = "actions";
+    const actions = el("div", "actions"); // flex inside the cell: a flex <td> loses its table borders
     actions.append(...deskActions(row));
+    tr.insertCell().appendChild(actions);
   }
 }
 
@@ -886,7 +889,8 @@ export function parseCsv(text) {
 
 function records(text) {
   const [header, ...lines] = parseCsv(text);
-  return lines.filter((l) => l.length === header.length).map((l) => Object.fromEntries(header.map((h, i) => [h, l[i]])));
+  return lines.filter((l) => l.length === header.length)
+    .map((l) => Object.fromEntries(header.map((h, i) => [h, l[i]])));
 }
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -1051,7 +1055,8 @@ export function drawRevenue(text, params) {
     day: d.key, revenue: Number(d.revenue), collected: Number(d.collected), bookings: Number(d.bookings),
   }));
   const y = (v) => m.top + plotH - (v / max) * plotH;
-  const best = values.reduce((a, b) => (b.revenue > a.revenue ? b : a), values[0] || { day: params.date_from, revenue: 0 });
+  const best = values.reduce((a, b) => (b.revenue > a.revenue ? b : a),
+    values[0] || { day: params.date_from, revenue: 0 });
   const title = fmt(T.chart_title, { from: shortDate(params.date_from), to: shortDate(params.date_to) });
   const desc = fmt(T.chart_desc, {
     revenue: money(total ? total.revenue : "0", currency, LANG), bookings: total ? total.bookings : 0,
@@ -1115,7 +1120,8 @@ export function drawRevenue(text, params) {
   figure.appendChild(stats);
   if (modes.length) {
     const line = el("p", "modes");
-    line.textContent = modes.map((mode) => `${T.by_mode[mode.key] || mode.label}: ${money(mode.revenue, currency, LANG)}`)
+    line.textContent = modes
+      .map((mode) => `${T.by_mode[mode.key] || mode.label}: ${money(mode.revenue, currency, LANG)}`)
       .join(" · ");
     figure.appendChild(line);
   }
@@ -1402,7 +1408,10 @@ setInterval(() => {
   }
 }, 30000);
 
-window.padelyzerStaff = { stream, get day() { return day; }, get rows() { return rows; }, reports: Reports.current, reportEvents: Reports.seen };
+// for debugging and the browser tests
+window.padelyzerStaff = {
+  stream, get day() { return day; }, get rows() { return rows; }, reports: Reports.current, reportEvents: Reports.seen,
+};
 renderFeed();
 defaultBlockTimes();
 begin();

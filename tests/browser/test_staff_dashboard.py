@@ -253,7 +253,7 @@ def test_a_player_is_told_they_are_not_allowed_and_spanish_works(browser, cluste
         assert page.inner_text(".tl-court") == "Pista Central"
 
         # The page's pure helpers: local times to instants across DST, and CSV with quoted commas.
-        checks = page.evaluate("""async () => {
+        checks = page.evaluate(r"""async () => {
             const m = await import('/static/js/staff.js');  // the module already loaded: no second run
             const at = (d, t, z) => m.zonedInstant(d, t, z).toISOString();
             return {
@@ -261,7 +261,7 @@ def test_a_player_is_told_they_are_not_allowed_and_spanish_works(browser, cluste
                 summer: at('2026-03-29', '12:00', 'Europe/Madrid'),
                 mexico: at('2026-11-26', '08:00', 'America/Mexico_City'),
                 kolkata: at('2026-06-01', '00:30', 'Asia/Kolkata'),
-                csv: m.parseCsv('a,b\r\n"Pista 1, cubierta","dice ""hola"""\r\n'),
+                csv: m.parseCsv('a,b\r\n\x22Pista 1, cubierta\x22,\x22dice \x22\x22hola\x22\x22\x22\r\n'),
             };
         }""")
         assert checks == {

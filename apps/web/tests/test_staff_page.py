@@ -92,3 +92,34 @@ def test_unknown_club_is_a_404_page(client):
 def test_only_get(client):
     club = ClubFactory()
     assert client.post(f"/clubs/{club.slug}/staff/").status_code == 405
+
+
+def test_maintenance_list_for_the_dashboard_skips_blocks_that_ended(api_client):
+    """The dashboard lists blocks with `?club=&ends_after=<now>`: running and future ones only."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from psycopg2.extras import DateTimeTZRange
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from apps.clubs.models import AllocationStatus, MaintenanceBlock
+    from tests.factories import staff_of
+
+    club = ClubFactory()
+    court = CourtFactory(club=club)
+    now = timezone.now()
+    made = {}
+    for name, start, end in [("ended", -3, -2), ("running", -1, 1), ("later", 2, 3)]:
+        made[name] = MaintenanceBlock.objects.create(
+            court=court, status=AllocationStatus.BLOCKED,
+            period=DateTimeTZRange(now + timedelta(hours=start), now + timedelta(hours=end), "[)"))
+    token = RefreshToken.for_user(staff_of(club)).access_token
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = api_client.get("/api/v1/clubs/maintenance-blocks/",
+                              {"club": str(club.pk), "ends_after": now.isoformat()})
+    assert response.status_code == 200, response.json()
+    assert [b["id"] for b in response.json()["data"]] == [str(made["running"].pk), str(made["later"].pk)]
+    assert len(api_client.get("/api/v1/clubs/maintenance-blocks/", {"club": str(club.pk)}).json()["data"]) == 3
+    bad = api_client.get("/api/v1/clubs/maintenance-blocks/", {"club": str(club.pk), "ends_after": "soon"})
+    assert bad.status_code == 400
+    assert bad.json()["success"] is False
