@@ -35,7 +35,7 @@ class ReservationSerializer(serializers.ModelSerializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
     payment = serializers.SerializerMethodField()
     player = serializers.SerializerMethodField()
-    checked_in_at = ClubLocalDateTimeField(read_only=True)
+    checked_in_at = ClubLocalDateTimeField(read_only=True, allow_null=True)  # null until check-in (documented)
 
     class Meta:
         model = Reservation
