@@ -103,6 +103,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", defau
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# HTTP requests inside Django at once, per server process (each holds a thread and a database
+# connection; the rest wait in the event loop): keep processes x this well under max_connections.
+HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=16)
 
 # --- Redis: channel layer, cache, Celery broker. None = single-process embedded mode. ---
 REDIS_URL = env.str("REDIS_URL", default="")
