@@ -103,6 +103,31 @@ async def _watch(url, origin, count, expect, conn, deadline):
 
 # ------------------------------------------------------------------------------- rounds
 
+def cpu_seconds(server, services: Services) -> dict:
+    """CPU time so far of daphne, of PostgreSQL (postmaster and backends) when private, and of
+    this client process."""
+    import psutil
+
+    def total(proc):
+        try:
+            t = proc.cpu_times()
+            return t.user + t.system
+        except psutil.Error:
+            return 0.0
+
+    out = {"daphne": total(psutil.Process(server.proc.pid)), "client": total(psutil.Process())}
+    if services.pg is not None:
+        master = psutil.Process(services.pg.proc.pid)
+        out["postgres"] = total(master) + sum(total(c) for c in master.children(recursive=True))
+    if services.redis is not None:
+        out["redis"] = total(psutil.Process(services.redis.proc.pid))
+    return out
+
+
+def cpu_delta(before: dict, after: dict) -> dict:
+    return {k: after[k] - before.get(k, 0.0) for k in after}
+
+
 async def round_of(clients: list[HttpClient], make_request) -> list[dict]:
     """Every client sends its request at once; per request: status, code, seconds, end time."""
     start = asyncio.Event()
@@ -184,18 +209,22 @@ async def run(args, services: Services) -> int:
             import subprocess
 
             profiler = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
-                                         str(server.proc.pid), "--rate", "250", "--format", "raw", "--output",
+                                         str(server.proc.pid), "--rate", "250", "--format", "raw", "--gil", "--output",
                                          args.profile, "--subprocesses"], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
             await asyncio.sleep(1.0)
         warm = await round_of(clients, me)
         assert all(a["status"] == 200 for a in warm), {a["status"] for a in warm}
         await asyncio.sleep(1.0)
+        cpu_before = cpu_seconds(server, services)
         trivial = await round_of(clients, me)
+        cpu_trivial = cpu_delta(cpu_before, cpu_seconds(server, services))
         await asyncio.sleep(1.0)
         parent.send("go")
         rush_began = time.time()
+        cpu_before = cpu_seconds(server, services)
         rush = await round_of(clients, book)
+        cpu_rush = cpu_delta(cpu_before, cpu_seconds(server, services))
         if profiler is not None:
             profiler.send_signal(2)
             profiler.wait(timeout=30)
@@ -227,6 +256,8 @@ async def run(args, services: Services) -> int:
           f"{sorted({(a['status'], a['code']) for a in other}, key=str)[:5]}")
     print(f"  bookings per second: {len(ok) / booking_window:.0f} ({len(ok)} confirmed within "
           f"{booking_window:.2f} s of the release)")
+    for name, cpu in (("trivial", cpu_trivial), ("rush", cpu_rush)):
+        print(f"  CPU seconds during the {name} round: " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
     ratio50, ratio99 = rush_line["p50"] / trivial_line["p50"], rush_line["p99"] / trivial_line["p99"]
     print(f"  rush / trivial latency: p50 x{ratio50:.2f}, p99 x{ratio99:.2f}")
 

@@ -1,9 +1,10 @@
 """ASGI entry point (CONTRACT §5): HTTP and WebSocket on one port."""
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+
+from project.handler import get_asgi_application  # noqa: E402  (Django's, with a sync middleware chain)
+
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

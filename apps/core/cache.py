@@ -6,14 +6,22 @@ call answered 500 for as long as Redis was down (the revocation check raised), a
 PostgreSQL, which holds every booking, was fine. During an outage throttles count nothing
 (they fail open) and revocation checks read the database; a warning is logged at most every
 10 seconds.
+
+It also shares one Redis client (and so one connection pool) per process. Django keeps a cache
+object per request context under ASGI, and RedisCache builds its connection pool per object:
+every request opened, handshook (HELLO, CLIENT SETINFO) and dropped a fresh Redis connection,
+about a fifth of the server's time for a small authenticated GET (py-spy, bench/rush.py).
+redis-py's pool is thread-safe and re-created after a fork.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.utils.functional import cached_property
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -23,8 +31,21 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 _WARN_EVERY = 10.0
 
 
+_clients: dict = {}
+_clients_lock = threading.Lock()
+
+
 class ResilientRedisCache(RedisCache):
     _last_warning = 0.0
+
+    @cached_property
+    def _cache(self):
+        key = (tuple(self._servers), repr(sorted(self._options.items())), self._class)
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = self._class(self._servers, **self._options)
+        return client
 
     def _unreachable(self, operation: str, exc: Exception) -> None:
         now = time.monotonic()
