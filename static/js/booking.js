@@ -1,6 +1,7 @@
 // The player's booking page: availability grid with prices, sign in, book, cancel; slots flip
 // live from the club stream (live.js). Every error shown comes from the API envelope's message.
 import { LiveStream, bindBadge } from "./live.js";
+import { auth, createApi } from "./api.js";
 import {
   applyClubEvent, ageSlots, bookableRun, clubDate, hhmm, money, sumMoney,
 } from "./club_state.js";
@@ -8,78 +9,17 @@ import {
 const config = JSON.parse(document.getElementById("club-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
 const LANG = document.documentElement.lang || "en";
-const AUTH_KEY = "padelyzer.auth";
 const $ = (id) => document.getElementById(id);
 
 const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
 
 // ---------- API ----------
 
-class ApiError extends Error {
-  constructor(message, status, code) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-function auth() {
-  try {
-    return JSON.parse(sessionStorage.getItem(AUTH_KEY) || "null");
-  } catch {
-    return null;
-  }
-}
-
-function setAuth(value) {
-  if (value) sessionStorage.setItem(AUTH_KEY, JSON.stringify(value));
-  else sessionStorage.removeItem(AUTH_KEY);
-}
-
-async function rawApi(method, path, body, token) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(`/api/v1/${path}`, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit",
-    });
-  } catch {
-    throw new ApiError(T.network_error, 0, "network");
-  }
-  let envelope = null;
-  try {
-    envelope = await response.json();
-  } catch {
-    /* not JSON: fall through */
-  }
-  if (!response.ok || !envelope || envelope.success !== true) {
-    const message = (envelope && envelope.message) || T.network_error;
-    const code = envelope && envelope.error ? envelope.error.code : "error";
-    throw new ApiError(message, response.status, code);
-  }
-  return envelope;
-}
-
-// Signed-in calls: on 401 try the refresh token once (access tokens live an hour), else sign out.
-async function api(method, path, body) {
-  const a = auth();
-  try {
-    return await rawApi(method, path, body, a && a.access);
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401 || !a || !a.refresh) throw err;
-    try {
-      const fresh = await rawApi("POST", "auth/refresh/", { refresh: a.refresh });
-      setAuth({ ...a, access: fresh.data.access, refresh: fresh.data.refresh });
-    } catch {
-      setAuth(null);
-      renderAccount();
-      throw err;
-    }
-    return rawApi(method, path, body, auth().access);
-  }
-}
+// Signed-in calls refresh the access token once on 401; if that fails the page shows signed out.
+const { rawApi, api, login, logout } = createApi({
+  networkError: T.network_error,
+  onExpired: () => renderAccount(),
+});
 
 // ---------- state ----------
 
@@ -418,8 +358,7 @@ async function signIn(event) {
   const email = $("email").value.trim();
   const password = $("password").value;
   try {
-    const envelope = await rawApi("POST", "auth/login/", { email, password });
-    setAuth(envelope.data);
+    await login(email, password);
     $("password").value = "";
     renderAccount();
     loadMine();
@@ -431,15 +370,7 @@ async function signIn(event) {
 }
 
 async function signOut() {
-  const a = auth();
-  if (a) {
-    try {
-      await rawApi("POST", "auth/logout/", { refresh: a.refresh }, a.access);
-    } catch {
-      /* the token may be expired already; forgetting it locally is what matters */
-    }
-  }
-  setAuth(null);
+  await logout();
   renderAccount();
 }
 

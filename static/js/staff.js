@@ -9,12 +9,12 @@
 // A REST answer can be older than an event already applied, so it only fills a row's fields that
 // no event has set since the snapshot (see mergeDetails).
 import { LiveStream, bindBadge } from "./live.js";
+import { auth, createApi, setAuth } from "./api.js";
 import { REFETCH_EVENTS, applyClubEvent, clubDate, clubTime, money, runs, sumMoney } from "./club_state.js";
 
 const config = JSON.parse(document.getElementById("staff-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
 const LANG = document.documentElement.lang || "en";
-const AUTH_KEY = "padelyzer.auth"; // shared with the booking page: one sign-in per tab
 const $ = (id) => document.getElementById(id);
 
 // "%(name)s" placeholders (gettext python-format) and "%%" for a literal percent sign.
@@ -76,89 +76,13 @@ function shortDate(day) {
 
 // ---------- API ----------
 
-class ApiError extends Error {
-  constructor(message, status, code) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-function auth() {
-  try {
-    return JSON.parse(sessionStorage.getItem(AUTH_KEY) || "null");
-  } catch {
-    return null;
-  }
-}
-
-function setAuth(value) {
-  if (value) sessionStorage.setItem(AUTH_KEY, JSON.stringify(value));
-  else sessionStorage.removeItem(AUTH_KEY);
-}
-
-async function request(method, path, body, token, { raw = false } = {}) {
-  const headers = { Accept: raw ? "text/csv, application/json" : "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(path.startsWith("/") ? path : `/api/v1/${path}`, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit",
-    });
-  } catch {
-    throw new ApiError(T.network_error, 0, "network");
-  }
-  if (raw && response.ok) return response;
-  let envelope = null;
-  try {
-    envelope = await response.json();
-  } catch {
-    /* not JSON */
-  }
-  if (!response.ok || !envelope || envelope.success !== true) {
-    throw new ApiError((envelope && envelope.message) || T.network_error, response.status,
-      envelope && envelope.error ? envelope.error.code : "error");
-  }
-  return envelope;
-}
-
-let refreshing = null; // one refresh at a time: refresh tokens rotate, a second use would fail
-
-async function refreshAccess() {
-  if (!refreshing) {
-    refreshing = (async () => {
-      const a = auth();
-      if (!a || !a.refresh) return null;
-      try {
-        const fresh = await request("POST", "auth/refresh/", { refresh: a.refresh });
-        const next = { ...a, access: fresh.data.access, refresh: fresh.data.refresh };
-        setAuth(next);
-        return next;
-      } catch (err) {
-        if (err.status === 0) throw err; // offline: keep the tokens, try again later
-        return null;
-      }
-    })().finally(() => { refreshing = null; });
-  }
-  return refreshing;
-}
-
-// Signed-in calls: on 401 refresh once (access tokens live an hour), else back to the sign-in form.
-async function api(method, path, body, options) {
-  const a = auth();
-  try {
-    return await request(method, path, body, a && a.access, options);
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401 || !a) throw err;
-    const fresh = await refreshAccess();
-    if (!fresh) {
-      signedOut(T.session_expired);
-      throw err;
-    }
-    return request(method, path, body, fresh.access, options);
-  }
-}
+// Signed-in calls refresh the access token once on 401, else back to the sign-in form; offline
+// during the refresh keeps the tokens (the desk's connection comes back, the session is still good).
+const { api, refreshAccess, login, logout } = createApi({
+  networkError: T.network_error,
+  onExpired: () => signedOut(T.session_expired),
+  keepAuthWhenOffline: true,
+});
 
 // ---------- state ----------
 
@@ -1344,10 +1268,7 @@ async function signIn(event) {
   event.preventDefault();
   $("gate-error").textContent = "";
   try {
-    const envelope = await request("POST", "auth/login/", {
-      email: $("email").value.trim(), password: $("password").value,
-    });
-    setAuth(envelope.data);
+    await login($("email").value.trim(), $("password").value);
     $("password").value = "";
     begin();
   } catch (err) {
@@ -1357,14 +1278,7 @@ async function signIn(event) {
 }
 
 async function signOut() {
-  const a = auth();
-  if (a) {
-    try {
-      await request("POST", "auth/logout/", { refresh: a.refresh }, a.access);
-    } catch {
-      /* expired already: forgetting the tokens here is what matters */
-    }
-  }
+  await logout();
   signedOut();
   $("email").focus();
 }

@@ -3,6 +3,8 @@ pytest test database for the pages."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -33,6 +35,31 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+ORIGIN = "http://padelyzer.test"
+
+
+def _serve_static(route):
+    path = urlparse(route.request.url).path
+    if path.startswith("/static/"):
+        file = STATIC / path.removeprefix("/static/")
+        route.fulfill(status=200, body=file.read_bytes(), content_type="text/javascript")
+    else:
+        route.fulfill(status=200, body="<!doctype html><title>t</title>", content_type="text/html")
+
+
+@pytest.fixture
+def static_page(browser):
+    """A blank page on a fake origin whose /static/ is this checkout's static/: modules under test
+    load with `await import('/static/js/...')`, no server needed."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(f"{ORIGIN}/**", _serve_static)
+    page.goto(f"{ORIGIN}/")
+    yield page
+    context.close()
 
 
 @pytest.fixture

@@ -2,15 +2,11 @@
 gap resync, resume after a drop, refusals, dead-socket detection, backoff bounds."""
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 pytestmark = pytest.mark.browser
-
-STATIC = Path(__file__).resolve().parents[2] / "static"
-ORIGIN = "http://padelyzer.test"
 
 HARNESS = """
 async () => {
@@ -45,24 +41,10 @@ async () => {
 """
 
 
-def _serve(route):
-    path = urlparse(route.request.url).path
-    if path.startswith("/static/"):
-        file = STATIC / path.removeprefix("/static/")
-        route.fulfill(status=200, body=file.read_bytes(), content_type="text/javascript")
-    else:
-        route.fulfill(status=200, body="<!doctype html><title>t</title>", content_type="text/html")
-
-
 @pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.route(f"{ORIGIN}/**", _serve)
-    page.goto(f"{ORIGIN}/")
-    page.evaluate(HARNESS)
-    yield page
-    context.close()
+def page(static_page):
+    static_page.evaluate(HARNESS)
+    return static_page
 
 
 def query(url: str) -> dict:

@@ -1,13 +1,13 @@
 // The tournament scoreboard: snapshot + live events of `tournament:{id}` (static/js/live.js),
 // redrawn on every change. Big type for club screens; one column on phones.
 import { LiveStream, bindBadge } from "../js/live.js";
+import { auth } from "../js/api.js";
 import { applyTournamentEvent, fmt, hhmm, isRace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("board-config").textContent);
 const initial = JSON.parse(document.getElementById("initial").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
 const $ = (id) => document.getElementById(id);
-const AUTH_KEY = "padelyzer.auth";
 
 let state = initial ? initial.data : null;
 
@@ -191,12 +191,8 @@ function notice(text) {
 }
 
 function token() {
-  try {
-    const auth = JSON.parse(sessionStorage.getItem(AUTH_KEY) || "null");
-    return auth && auth.access;
-  } catch {
-    return null;
-  }
+  const a = auth(); // a private tournament's board needs a signed-in viewer
+  return a && a.access;
 }
 
 const params = {};

@@ -1,77 +1,15 @@
 // Court-side scorer: two big buttons and undo for one match. Signs in with the API token kept in
 // sessionStorage (the same key as the booking page); every error shown is the API's message.
 import { LiveStream, bindBadge } from "../js/live.js";
+import { auth, createApi, setAuth } from "../js/api.js";
 import { fmt, isRace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("scorer-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
 const $ = (id) => document.getElementById(id);
-const AUTH_KEY = "padelyzer.auth";
 
-class ApiError extends Error {
-  constructor(message, status, code) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-function auth() {
-  try {
-    return JSON.parse(sessionStorage.getItem(AUTH_KEY) || "null");
-  } catch {
-    return null;
-  }
-}
-
-function setAuth(value) {
-  if (value) sessionStorage.setItem(AUTH_KEY, JSON.stringify(value));
-  else sessionStorage.removeItem(AUTH_KEY);
-}
-
-async function rawApi(method, path, body, token) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(`/api/v1/${path}`, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit",
-    });
-  } catch {
-    throw new ApiError(T.network_error, 0, "network");
-  }
-  let envelope = null;
-  try {
-    envelope = await response.json();
-  } catch {
-    /* not JSON */
-  }
-  if (!response.ok || !envelope || envelope.success !== true) {
-    throw new ApiError((envelope && envelope.message) || T.network_error, response.status,
-      envelope && envelope.error ? envelope.error.code : "error");
-  }
-  return envelope;
-}
-
-// On 401 try the refresh token once (access tokens live an hour), else sign out.
-async function api(method, path, body) {
-  const a = auth();
-  try {
-    return await rawApi(method, path, body, a && a.access);
-  } catch (err) {
-    if (err.status !== 401 || !a || !a.refresh) throw err;
-    try {
-      const fresh = await rawApi("POST", "auth/refresh/", { refresh: a.refresh });
-      setAuth({ ...a, access: fresh.data.access, refresh: fresh.data.refresh });
-    } catch {
-      setAuth(null);
-      showSignin();
-      throw err;
-    }
-    return rawApi(method, path, body, auth().access);
-  }
-}
+// Signed-in calls refresh the access token once on 401; if that fails, back to the sign-in form.
+const { api, login } = createApi({ networkError: T.network_error, onExpired: () => showSignin() });
 
 let match = null;
 let busy = false;
@@ -194,8 +132,7 @@ $("signin").addEventListener("submit", async (event) => {
   event.preventDefault();
   message("");
   try {
-    const envelope = await rawApi("POST", "auth/login/", { email: $("email").value.trim(), password: $("password").value });
-    setAuth(envelope.data);
+    await login($("email").value.trim(), $("password").value);
     $("password").value = "";
     await load();
   } catch (err) {
