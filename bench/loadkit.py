@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import resource
+import signal
 import sys
 import time
 import uuid
@@ -46,8 +47,13 @@ def load_average() -> str:
         return "?"
 
 
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 class Services:
-    """PostgreSQL + Redis for one bench run (see the module docstring)."""
+    """PostgreSQL + Redis for one bench run (see the module docstring). SIGTERM/SIGHUP stop the
+    run like Ctrl-C, so the servers it started are stopped too."""
 
     def __init__(self, name: str):
         self.name = name
@@ -58,6 +64,9 @@ class Services:
 
     def __enter__(self) -> Services:
         from tests.private_services import PrivatePostgres, PrivateRedis, migrate
+
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _interrupt)
 
         if self.database_url:
             _ensure_database(self.database_url)

@@ -108,17 +108,19 @@ def cpu_seconds(server, services: Services) -> dict:
     this client process."""
     import psutil
 
-    def total(proc):
+    def total(proc, reaped: bool = False):
         try:
             t = proc.cpu_times()
-            return t.user + t.system
+            # A connection's backend exits with it; the postmaster reaps it, and its CPU time
+            # lands in the postmaster's children_* counters.
+            return t.user + t.system + (t.children_user + t.children_system if reaped else 0.0)
         except psutil.Error:
             return 0.0
 
     out = {"daphne": total(psutil.Process(server.proc.pid)), "client": total(psutil.Process())}
     if services.pg is not None:
         master = psutil.Process(services.pg.proc.pid)
-        out["postgres"] = total(master) + sum(total(c) for c in master.children(recursive=True))
+        out["postgres"] = total(master, reaped=True) + sum(total(c) for c in master.children(recursive=True))
     if services.redis is not None:
         out["redis"] = total(psutil.Process(services.redis.proc.pid))
     return out

@@ -33,7 +33,7 @@ from urllib.parse import parse_qs
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.db import close_old_connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, close_old_connections, connections
 
 from consumers.ratelimit import MessageRateLimiter
 from routing.conf import live_setting
@@ -64,15 +64,41 @@ def db(func):
     Stale connections are closed inside the call, not around it as channels'
     database_sync_to_async does: asgiref >= 3.10 runs the function in a copied context, and
     Django's connections live in that context, so closing them outside it finds nothing and
-    leaks one connection per worker thread."""
+    leaks one connection per worker thread.
+
+    The pool's threads are few and long-lived, so each keeps its connection for
+    LIVE_DB_CONN_MAX_AGE seconds instead of CONN_MAX_AGE=0's connect per call: with 10,000
+    sockets, each re-checking every 30 s, connecting per check was most of an idle server's
+    CPU (bench/capacity.py). A connection that errored is closed (and replaced) as usual; one
+    the server dropped while kept is retried once (tests/faults/test_postgres_restart.py)."""
     def run(*args, **kwargs):
         close_old_connections()
+        reused = connections[DEFAULT_DB_ALIAS].connection is not None
         try:
-            return func(*args, **kwargs)
+            try:
+                return func(*args, **kwargs)
+            except (OperationalError, InterfaceError):
+                if not reused:
+                    raise
+                # A kept connection the server dropped (a PostgreSQL restart): these calls only
+                # read, so once more on a fresh connection.
+                connections[DEFAULT_DB_ALIAS].close()
+                return func(*args, **kwargs)
         finally:
+            _keep_connection()
             close_old_connections()
 
     return sync_to_async(run, thread_sensitive=False)
+
+
+def _keep_connection() -> None:
+    conn = connections[DEFAULT_DB_ALIAS]
+    keep = live_setting("LIVE_DB_CONN_MAX_AGE")
+    if not keep or conn.connection is None or conn.settings_dict.get("CONN_MAX_AGE") is None:
+        return
+    if getattr(conn, "_live_kept", None) is not conn.connection:  # a new connection: give it its age
+        conn._live_kept = conn.connection
+        conn.close_at = time.monotonic() + max(conn.settings_dict["CONN_MAX_AGE"], keep)
 
 
 _LAYER_SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -128,6 +154,38 @@ def initial_read(target: StreamTarget, principal: Principal, since: int | None, 
 
 def periodic_check(target: StreamTarget, principal: Principal) -> tuple[int | None, int]:
     return recheck(target, principal), current_seq(target.stream)
+
+
+# Sockets of one stream with the same credentials get the same check result; one that is under
+# a second old answers for all of them (checks happen every 30 s, so this changes nothing a
+# client can see). With 10,000 screens on one club, the check costs one database round per
+# second instead of ~330 (bench/capacity.py).
+CHECK_SHARE_SECONDS = 1.0
+_shared_checks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> {key: (at, future)}
+
+
+def _principal_key(principal: Principal) -> tuple:
+    if principal.display_key is not None:
+        return ("key", str(principal.display_key.pk))
+    if principal.token is not None:
+        return ("token", str(principal.user.pk), principal.jti)
+    return ("anonymous",)
+
+
+async def shared_periodic_check(target: StreamTarget, principal: Principal) -> tuple[int | None, int]:
+    # Never share longer than a quarter of the check interval (tests shorten it).
+    window = min(CHECK_SHARE_SECONDS, live_setting("LIVE_CHECK_INTERVAL_SECONDS") / 4)
+    checks = _shared_checks.setdefault(asyncio.get_running_loop(), {})
+    key = (target.stream, _principal_key(principal))
+    now = time.monotonic()
+    entry = checks.get(key)
+    if (entry is None or now - entry[0] >= window
+            or (entry[1].done() and (entry[1].cancelled() or entry[1].exception() is not None))):
+        if len(checks) > 10_000:  # drop stale entries now and then
+            for stale in [k for k, (at, _) in checks.items() if now - at >= window]:
+                del checks[stale]
+        entry = checks[key] = (now, asyncio.ensure_future(db(periodic_check)(target, principal)))
+    return await asyncio.shield(entry[1])
 
 
 class StreamConsumer(AsyncWebsocketConsumer):
@@ -276,7 +334,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         """Compare with the database: close if the socket may no longer listen (full), and send
         what the layer dropped."""
         if full:
-            code, current = await db(periodic_check)(self.target, self.principal)
+            code, current = await shared_periodic_check(self.target, self.principal)
             if code is not None:
                 await self._close(code)
                 return

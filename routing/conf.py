@@ -17,6 +17,8 @@ DEFAULTS = {
     # Each socket compares its last seq with the database this often (jittered) and sends
     # what the at-most-once layer dropped; it also re-checks its credentials then.
     "LIVE_CHECK_INTERVAL_SECONDS": 30.0,
+    # Seconds a socket-pool thread keeps its database connection (consumers.base.db).
+    "LIVE_DB_CONN_MAX_AGE": 60.0,
     # A ping does the same check at most this often per socket.
     "LIVE_PING_CHECK_MIN_SECONDS": 5.0,
     # Concurrent group_add/group_discard calls per process (RedisChannelLayer's pool has 100).

@@ -366,7 +366,8 @@ if pytest is not None:
 
         prefix = f"private-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         env = cluster_env(database_url=private_db, REDIS_URL=private_redis.url, CHANNEL_PREFIX=prefix,
-                          CACHE_KEY_PREFIX=prefix, CELERY_BROKER_KEY_PREFIX=f"{prefix}:")
+                          CACHE_KEY_PREFIX=prefix, CELERY_BROKER_KEY_PREFIX=f"{prefix}:",
+                          LIVE_DB_CONN_MAX_AGE="60")  # as in production (settings_test turns it off)
         server = DaphneServer(env, name="private").start()
         yield server
         server.kill()
