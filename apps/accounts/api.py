@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -8,6 +9,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from apps.accounts import services
 from apps.accounts.models import User
+from apps.core.i18n import supported_language
 from apps.core.throttling import LoginThrottle, PasswordResetThrottle, RegisterThrottle, UserRateThrottle
 from apps.organizations.selectors import memberships_for
 
@@ -17,6 +19,8 @@ class UserOutput(serializers.Serializer):
     email = serializers.EmailField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
+    phone = serializers.CharField()
+    language = serializers.CharField(help_text="Language of notifications: en, es, or empty for the default")
 
 
 class MembershipOutput(serializers.Serializer):
@@ -47,12 +51,17 @@ class RegisterApi(APIView):
         password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
         first_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
         last_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+        language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True,
+                                           help_text="Defaults to the browser's language (Accept-Language)")
 
     @extend_schema(request=RegisterInput, responses={201: UserOutput}, auth=[])
     def post(self, request):
         data = self.RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
+        # The browser's language, as LocaleMiddleware matched it, only when the browser sent one.
+        browser = getattr(request, "LANGUAGE_CODE", "") if request.META.get("HTTP_ACCEPT_LANGUAGE") else ""
+        fields = {"language": supported_language(browser), **data.validated_data}
+        user = services.user_register(**fields)
         response = Response(UserOutput(user).data, status=201)
         response.envelope_message = "Account created"
         return response
@@ -133,13 +142,33 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    class MeUpdateInput(serializers.Serializer):
+        first_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+        last_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+        phone = serializers.RegexField(r"^\+?[0-9 ()-]{6,31}$", max_length=32, required=False, allow_blank=True,
+                                       help_text="For SMS notifications, international format (+52 55 ...)")
+        language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True,
+                                           help_text="Language of notifications; empty for the default")
+
+    @staticmethod
+    def _me(user):
+        return MeOutput({
+            "id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
+            "phone": user.phone, "language": user.language, "memberships": list(memberships_for(user)),
+        }).data
+
     @extend_schema(responses={200: MeOutput})
     def get(self, request):
-        user = request.user
-        return Response(MeOutput({
-            "id": user.id, "email": user.email, "first_name": user.first_name,
-            "last_name": user.last_name, "memberships": list(memberships_for(user)),
-        }).data)
+        return Response(self._me(request.user))
+
+    @extend_schema(request=MeUpdateInput, responses={200: MeOutput})
+    def patch(self, request):
+        data = self.MeUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_update(user=request.user, **data.validated_data)
+        response = Response(self._me(user))
+        response.envelope_message = "Profile updated"
+        return response
 
 
 class PasswordResetApi(APIView):

@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -18,6 +19,7 @@ from apps.accounts.errors import AccountErrorCode
 from apps.accounts.models import LoginAttempt, User
 from apps.accounts.revocation import revoke_access_token
 from apps.core.errors import ApplicationError, Conflict, InvalidInput
+from apps.core.i18n import language_of, supported_language
 
 
 def _password_errors(password: str, user: User | None = None) -> list[str]:
@@ -29,7 +31,8 @@ def _password_errors(password: str, user: User | None = None) -> list[str]:
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
+def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "",
+                  language: str = "") -> User:
     email = User.objects.normalize_email(email).lower()
     probe = User(email=email, first_name=first_name, last_name=last_name)
     errors = _password_errors(password, probe)
@@ -40,7 +43,8 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
                        details={"email": ["An account with this e-mail already exists"]})
     try:
         with transaction.atomic():
-            return User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
+            return User.objects.create_user(email, password, first_name=first_name, last_name=last_name,
+                                            language=supported_language(language))
     except IntegrityError:  # a concurrent registration won the race
         raise Conflict(AccountErrorCode.EMAIL_TAKEN, "An account with this e-mail already exists",
                        details={"email": ["An account with this e-mail already exists"]})
@@ -85,14 +89,30 @@ def password_reset_request(*, email: str, reset_url_base: str) -> None:
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    send_mail(
-        "Padelyzer password reset",
-        f"Reset your password: {reset_url_base}?uid={uid}&token={token}\n"
-        f"Or POST uid={uid} and this token to /api/v1/auth/password-reset/confirm/.\n"
-        f"Token: {token}",
-        None,
-        [user.email],
-    )
+    with language_of(user):
+        subject = _("Padelyzer password reset")
+        body = _("Reset your password: %(link)s\n"
+                 "Or POST uid=%(uid)s and this token to /api/v1/auth/password-reset/confirm/.\n"
+                 "Token: %(token)s") % {"link": f"{reset_url_base}?uid={uid}&token={token}", "uid": uid, "token": token}
+    send_mail(subject, body, None, [user.email])
+
+
+_PROFILE_FIELDS = ("first_name", "last_name", "phone", "language")
+
+
+@transaction.atomic
+def user_update(*, user: User, **changes) -> User:
+    """The signed-in user's own profile: names, phone (for SMS) and language of notifications."""
+    unknown = set(changes) - set(_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    if "language" in changes:
+        changes["language"] = supported_language(changes["language"])
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if changes:
+        user.save(update_fields=list(changes))
+    return user
 
 
 @transaction.atomic

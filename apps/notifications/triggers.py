@@ -14,7 +14,11 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from apps.core.i18n import language_of
 from apps.notifications.models import Kind, Notification
 from apps.notifications.services import notify
 
@@ -22,11 +26,12 @@ HOLD_WARNING_WINDOW = timedelta(minutes=2)
 
 
 def _when(reservation) -> str:
+    """"Sat 28 Nov 18:00-19:30" in the club's time zone; day and month names in the active language."""
     club = reservation.court.club
     tz = ZoneInfo(club.timezone)
     start = reservation.period.lower.astimezone(tz)
     end = reservation.period.upper.astimezone(tz)
-    return f"{start:%a %d %b %H:%M}-{end:%H:%M}"
+    return f"{date_format(start, 'D j M H:i')}-{date_format(end, 'H:i')}"
 
 
 def _booking_data(reservation) -> dict:
@@ -46,24 +51,38 @@ def _money(amount, currency: str) -> str:
     return f"{Decimal(amount):.2f} {currency}"
 
 
+def _refund_status(status: str) -> str:
+    return {"pending": pgettext("refund status", "pending"),
+            "refunded": pgettext("refund status", "refunded")}.get(status, status)
+
+
+# Texts are rendered in the recipient's language (User.language) when the notification is made:
+# what is stored is what every channel sends.
+
 def notify_booking_confirmed(reservation):
     club = reservation.court.club
+    with language_of(reservation.user):
+        title = _("Booking confirmed at %(club)s") % {"club": club.name}
+        body = _("%(court)s, %(when)s. Price %(price)s.") % {
+            "court": reservation.court.name, "when": _when(reservation),
+            "price": _money(reservation.price, reservation.currency)}
     return notify(
-        user=reservation.user, kind=Kind.BOOKING_CONFIRMED,
-        title=f"Booking confirmed at {club.name}",
-        body=f"{reservation.court.name}, {_when(reservation)}. Price {_money(reservation.price, reservation.currency)}.",
+        user=reservation.user, kind=Kind.BOOKING_CONFIRMED, title=title, body=body,
         data={**_booking_data(reservation), "price": f"{reservation.price:.2f}", "currency": reservation.currency},
         dedupe_key=f"booking_confirmed:{reservation.pk}")
 
 
 def notify_booking_cancelled(reservation, refund: dict | None = None):
     club = reservation.court.club
-    body = f"{reservation.court.name}, {_when(reservation)} was cancelled."
-    if refund and refund.get("status") in ("pending", "refunded") and Decimal(refund["amount"]) > 0:
-        body += f" Refund: {_money(refund['amount'], refund['currency'])} ({refund['status']})."
+    with language_of(reservation.user):
+        title = _("Booking cancelled at %(club)s") % {"club": club.name}
+        body = _("%(court)s, %(when)s was cancelled.") % {"court": reservation.court.name,
+                                                          "when": _when(reservation)}
+        if refund and refund.get("status") in ("pending", "refunded") and Decimal(refund["amount"]) > 0:
+            body += " " + _("Refund: %(amount)s (%(status)s).") % {
+                "amount": _money(refund["amount"], refund["currency"]), "status": _refund_status(refund["status"])}
     return notify(
-        user=reservation.user, kind=Kind.BOOKING_CANCELLED,
-        title=f"Booking cancelled at {club.name}", body=body,
+        user=reservation.user, kind=Kind.BOOKING_CANCELLED, title=title, body=body,
         data={**_booking_data(reservation), "refund": refund},
         dedupe_key=f"booking_cancelled:{reservation.pk}")
 
@@ -73,10 +92,12 @@ def notify_payment_received(reservation, *, amount=None, user=None, reference: s
     `user` is the payer of a split share (default: the booking's owner)."""
     amount = reservation.paid_amount if amount is None else amount
     ref = reference or f"reservation:{reservation.pk}"
+    user = user or reservation.user
+    with language_of(user):
+        title = _("Payment received: %(amount)s") % {"amount": _money(amount, reservation.currency)}
+        body = _("Thank you. %(court)s, %(when)s.") % {"court": reservation.court.name, "when": _when(reservation)}
     return notify(
-        user=user or reservation.user, kind=Kind.PAYMENT_RECEIVED,
-        title=f"Payment received: {_money(amount, reservation.currency)}",
-        body=f"Thank you. {reservation.court.name}, {_when(reservation)}.",
+        user=user, kind=Kind.PAYMENT_RECEIVED, title=title, body=body,
         data={**_booking_data(reservation), "amount": f"{Decimal(amount):.2f}",
               "currency": reservation.currency, "reference": reference},
         dedupe_key=f"payment_received:{ref}"[:120])
@@ -85,10 +106,13 @@ def notify_payment_received(reservation, *, amount=None, user=None, reference: s
 def notify_payment_refunded(reservation, *, amount, user=None, reference: str | None = None):
     """For the payments code, once the refund succeeded at the provider."""
     ref = reference or f"reservation:{reservation.pk}"
+    user = user or reservation.user
+    with language_of(user):
+        title = _("Refund issued: %(amount)s") % {"amount": _money(amount, reservation.currency)}
+        body = _("For %(court)s, %(when)s. It may take a few days to show.") % {
+            "court": reservation.court.name, "when": _when(reservation)}
     return notify(
-        user=user or reservation.user, kind=Kind.PAYMENT_REFUNDED,
-        title=f"Refund issued: {_money(amount, reservation.currency)}",
-        body=f"For {reservation.court.name}, {_when(reservation)}. It may take a few days to show.",
+        user=user, kind=Kind.PAYMENT_REFUNDED, title=title, body=body,
         data={**_booking_data(reservation), "amount": f"{Decimal(amount):.2f}",
               "currency": reservation.currency, "reference": reference},
         dedupe_key=f"payment_refunded:{ref}"[:120])
@@ -97,13 +121,17 @@ def notify_payment_refunded(reservation, *, amount, user=None, reference: str | 
 def notify_match_called(users, match_info: dict) -> list:
     """For tournaments: `match_info` carries at least `court` (a name) and, to make a repeat call of
     the same match a no-op, `match` (its id) and optionally `call` (1, 2... for deliberate re-calls)."""
-    court = match_info.get("court") or "your court"
-    title = f"Your match is called: {court}"
-    body = match_info.get("message") or f"Please go to {court} now."
     match_id = match_info.get("match")
     dedupe = f"match_called:{match_id}:{match_info.get('call', 1)}" if match_id else None
-    return [notify(user=user, kind=Kind.MATCH_CALLED, title=title, body=body, data=dict(match_info),
-                   dedupe_key=dedupe) for user in users]
+    sent = []
+    for user in users:
+        with language_of(user):
+            court = match_info.get("court") or _("your court")
+            title = _("Your match is called: %(court)s") % {"court": court}
+            body = match_info.get("message") or _("Please go to %(court)s now.") % {"court": court}
+        sent.append(notify(user=user, kind=Kind.MATCH_CALLED, title=title, body=body, data=dict(match_info),
+                           dedupe_key=dedupe))
+    return sent
 
 
 def notify_hold_expiring(reservation_id) -> Notification | None:
@@ -120,11 +148,13 @@ def notify_hold_expiring(reservation_id) -> Notification | None:
         if reservation.hold_expires_at <= timezone.now():
             return None
         tz = ZoneInfo(reservation.court.club.timezone)
+        with language_of(reservation.user):
+            title = _("Your booking hold is about to expire")
+            body = _("Pay before %(deadline)s to keep %(court)s, %(when)s.") % {
+                "deadline": f"{reservation.hold_expires_at.astimezone(tz):%H:%M}",
+                "court": reservation.court.name, "when": _when(reservation)}
         return notify(
-            user=reservation.user, kind=Kind.HOLD_EXPIRING,
-            title="Your booking hold is about to expire",
-            body=(f"Pay before {reservation.hold_expires_at.astimezone(tz):%H:%M} to keep "
-                  f"{reservation.court.name}, {_when(reservation)}."),
+            user=reservation.user, kind=Kind.HOLD_EXPIRING, title=title, body=body,
             data={**_booking_data(reservation), "hold_expires_at": reservation.hold_expires_at.isoformat()},
             dedupe_key=f"hold_expiring:{reservation.pk}")
 

@@ -33,8 +33,9 @@ def bearer(client, access):
 def test_register_creates_user_and_answers_201_user():
     data = ok(APIClient().post(REGISTER, {"email": "Ana@Example.com", "password": "a-Long-pass-42",
                                           "first_name": "Ana", "last_name": "López"}, format="json"), 201)
-    assert set(data) == {"id", "email", "first_name", "last_name"}
+    assert set(data) >= {"id", "email", "first_name", "last_name"}  # CONTRACT; phone and language extend it
     assert data["email"] == "ana@example.com" and data["first_name"] == "Ana"
+    assert data["language"] == ""  # no Accept-Language: notifications in the site default
     user = User.objects.get(pk=data["id"])
     assert user.check_password("a-Long-pass-42")
     assert "password" not in data
@@ -250,3 +251,55 @@ def test_password_reset_confirm_with_garbage_is_400():
     err(APIClient().post("/api/v1/auth/password-reset/confirm/",
                          {"uid": "!!!", "token": "x", "new_password": "brand-New-pass-77"}, format="json"),
         400, "invalid_reset_token")
+
+
+# --- language of notifications (an extension of the contract) ---
+
+def test_register_takes_the_language_from_the_browser_unless_one_is_given():
+    body = {"password": "a-Long-pass-42"}
+    mexican = ok(APIClient().post(REGISTER, {**body, "email": "lu@example.com"}, format="json",
+                                  HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9,en;q=0.5"), 201)
+    assert mexican["language"] == "es" and User.objects.get(pk=mexican["id"]).language == "es"
+    chosen = ok(APIClient().post(REGISTER, {**body, "email": "jo@example.com", "language": "en"}, format="json",
+                                 HTTP_ACCEPT_LANGUAGE="es-MX"), 201)
+    assert chosen["language"] == "en"
+    unknown = ok(APIClient().post(REGISTER, {**body, "email": "fr@example.com"}, format="json",
+                                  HTTP_ACCEPT_LANGUAGE="fr-FR"), 201)
+    assert unknown["language"] == "en"  # a browser language we do not speak: the site default, as pages do
+    error = err(APIClient().post(REGISTER, {**body, "email": "xx@example.com", "language": "klingon"},
+                                 format="json"), 400, "validation_error")
+    assert "language" in error["details"]
+    assert not User.objects.filter(email="xx@example.com").exists()
+
+
+def test_me_patch_updates_only_the_own_profile():
+    user, other = UserFactory(), UserFactory(language="en")
+    client = bearer(APIClient(), login(APIClient(), user.email)["access"])
+    data = ok(client.patch(ME, {"language": "es", "phone": "+52 55 1234 5678", "first_name": "Lupe"}, format="json"))
+    assert data["language"] == "es" and data["phone"] == "+52 55 1234 5678" and data["first_name"] == "Lupe"
+    assert ok(client.get(ME))["language"] == "es"
+    user.refresh_from_db()
+    assert (user.language, user.phone, user.first_name) == ("es", "+52 55 1234 5678", "Lupe")
+    other.refresh_from_db()
+    assert other.language == "en"
+    # Bad values are refused whole: nothing of the request is saved.
+    error = err(client.patch(ME, {"language": "de", "first_name": "Changed"}, format="json"), 400)
+    assert "language" in error["details"]
+    error = err(client.patch(ME, {"phone": "call me maybe"}, format="json"), 400)
+    assert "phone" in error["details"]
+    err(client.patch(ME, {"language": 7}, format="json"), 400)
+    user.refresh_from_db()
+    assert (user.first_name, user.phone) == ("Lupe", "+52 55 1234 5678")
+    # Fields that are not the profile's are ignored, not written.
+    ok(client.patch(ME, {"email": "stolen@example.com", "is_staff": True}, format="json"))
+    user.refresh_from_db()
+    assert user.email != "stolen@example.com" and not user.is_staff
+    err(APIClient().patch(ME, {"language": "es"}, format="json"), 401)
+
+
+def test_password_reset_mail_is_in_the_users_language():
+    UserFactory(email="lu@example.com", language="es")
+    ok(APIClient().post("/api/v1/auth/password-reset/", {"email": "lu@example.com"}, format="json"))
+    message = mail.outbox[0]
+    assert message.subject == "Restablecer tu contraseña de Padelyzer"
+    assert message.body.startswith("Restablece tu contraseña: ") and "Token: " in message.body
