@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from apps.clubs.api import ClubViewSet, CourtViewSet, DisplayKeyViewSet, MaintenanceBlockViewSet, PricingRuleViewSet
 from apps.organizations.api import OrganizationViewSet
-from apps.payments.api import MarkPaidApi
+from apps.payments.api import MarkPaidApi, RefundAtDeskApi
 from apps.reservations.api import AvailabilityApi, ReservationViewSet
 
 # SimpleRouter: no browsable root and no `.json` format-suffix routes (JSON is the only format;
@@ -27,6 +27,8 @@ urlpatterns = [
     path("clubs/", include(clubs.urls)),
     path("reservations/availability/", AvailabilityApi.as_view(), name="availability"),
     path("reservations/reservations/<uuid:pk>/mark-paid/", MarkPaidApi.as_view(), name="reservation-mark-paid"),
+    path("reservations/reservations/<uuid:pk>/refund-at-desk/", RefundAtDeskApi.as_view(),
+         name="reservation-refund-at-desk"),
     path("reservations/", include(reservations.urls)),
     path("tournaments/", include("apps.tournaments.urls")),
     path("payments/", include("apps.payments.urls")),

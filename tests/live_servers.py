@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +34,8 @@ def database_url(settings_dict: dict) -> str:
     auth = f"{user}:{password}@" if password else f"{user}@"
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
+    if host.startswith("/"):  # a Unix socket directory (the embedded PostgreSQL): the form it starts with
+        return f"postgres://{auth}:{port}/{quote(host, safe='')}/{quote(settings_dict['NAME'], safe='')}"
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 

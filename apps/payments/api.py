@@ -35,7 +35,7 @@ def _reservation_for(request, pk, *, owner_only=False, staff_only=False) -> Rese
     if owner_only and not is_owner:
         raise NotAllowed("permission_denied", "Only the player who booked can pay this booking")
     if staff_only and not is_staff:
-        raise NotAllowed("permission_denied", "Only club staff can record desk payments")
+        raise NotAllowed("permission_denied", "Only club staff can record desk payments and refunds")
     return reservation
 
 
@@ -119,4 +119,18 @@ class MarkPaidApi(APIView):
         reservation.refresh_from_db()
         response = Response(selectors.payment_summary(reservation, with_links=False))
         response.envelope_message = "Payment recorded"
+        return response
+
+
+class RefundAtDeskApi(APIView):
+    """POST reservations/reservations/{id}/refund-at-desk/: staff handed back a cancelled
+    pay-at-club booking's refund (the amount the cancellation decided)."""
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        reservation = _reservation_for(request, pk, staff_only=True)
+        services.desk_refund_record(reservation_id=reservation.pk, actor=request.user)
+        reservation.refresh_from_db()
+        response = Response(selectors.payment_summary(reservation, with_links=False))
+        response.envelope_message = "Refund recorded"
         return response

@@ -6,6 +6,8 @@ class PaymentErrorCode(StrEnum):
     NOT_ONLINE = "not_online_payment"
     NOT_PAYABLE = "not_payable"
     ALREADY_PAID = "already_paid"
+    NO_REFUND_OWED = "no_refund_owed"
+    NOT_DESK_REFUNDABLE = "not_desk_refundable"
     ALREADY_SPLIT = "already_split"
     PAYMENT_SPLIT = "payment_split"
     PROVIDER_UNAVAILABLE = "payment_provider_unavailable"

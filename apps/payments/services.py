@@ -116,6 +116,8 @@ def payment_event_data(payment: Payment, reservation: Reservation, **extra) -> d
         "reservation_status": reservation.status,
         "paid_amount": _money(reservation.paid_amount),
         "amount_due": _money(amount_due(reservation)),
+        "refund_amount": _money(reservation.refund_amount),
+        "refund_status": reservation.refund_status,
         "player": {"id": str(reservation.user_id), "name": reservation.user.full_name},
     }
     if payment.share_id:
@@ -730,6 +732,53 @@ def desk_payment_record(*, reservation_id, actor, amount: Decimal | None = None,
             payment, reservation, recorded_by={"id": str(actor.pk), "name": actor.full_name}))
         signals.payment_succeeded.send(sender=Payment, payment=payment, reservation=reservation)
     return payment
+
+
+def desk_refund_record(*, reservation_id, actor, now: datetime | None = None) -> list[Refund]:
+    """Staff handed back at the desk the refund a cancelled pay-at-club booking is owed.
+
+    The cancellation decided the amount (the club's policy); this records that it was paid out,
+    against the desk payments, so the booking's refund is `refunded` and the player is told.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        reservation = lock_reservation(reservation_id)
+        if reservation is None:
+            raise NotFound("not_found", "Not found")
+        if reservation.payment_mode != PaymentMode.PAY_AT_CLUB:
+            raise Conflict(Code.NOT_DESK_REFUNDABLE, "This booking was paid online: its refund goes back to the card")
+        if reservation.refund_status != RefundStatus.PENDING:
+            raise Conflict(Code.NO_REFUND_OWED, "No refund is owed for this booking"
+                           if reservation.refund_status == RefundStatus.NONE else "This refund was already given")
+        payments = list(Payment.objects.select_for_update().filter(
+            reservation=reservation, method=PaymentMethod.DESK, applied=True).order_by("created_at"))
+        already = {r.payment_id for r in Refund.objects.filter(payment__in=payments)}
+        remaining = reservation.refund_amount
+        refunds = []
+        for payment in payments:
+            amount = min(remaining, payment.amount_received - payment.refunded_amount)
+            if payment.pk in already or amount <= 0:
+                continue
+            refund = Refund.objects.create(
+                payment=payment, amount=amount, currency=payment.currency, reason=RefundReason.CANCELLATION,
+                status=RefundState.SUCCEEDED, completed_at=now,
+                idempotency_key=f"padelyzer-desk-refund-{payment.pk}")
+            payment.refunded_amount += amount
+            payment.save(update_fields=["refunded_amount", "updated_at"])
+            reservation.paid_amount = max(reservation.paid_amount - amount, Decimal("0.00"))
+            remaining -= amount
+            refunds.append((refund, payment))
+        if not refunds:  # owed on paper, but no desk money left to give back: close it as given
+            logger.warning("desk refund for %s: no unrefunded desk payment left", reservation.pk)
+        reservation.refund_status = RefundStatus.REFUNDED
+        reservation.save(update_fields=["paid_amount", "refund_status", "updated_at"])
+        for refund, payment in refunds:
+            _publish_staff(reservation, "payment.refunded", payment_event_data(
+                payment, reservation, refund={"id": str(refund.pk), "amount": _money(refund.amount),
+                                              "reason": refund.reason},
+                recorded_by={"id": str(actor.pk), "name": actor.full_name}))
+            signals.payment_refunded.send(sender=Refund, refund=refund, payment=payment, reservation=reservation)
+    return [refund for refund, _ in refunds]
 
 
 # --- enqueueing (after commit only) ---

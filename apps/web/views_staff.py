@@ -33,6 +33,8 @@ def _strings() -> dict:
         "payment": {
             "paid": _("Paid"), "due": _("%(amount)s due"), "online": _("Paying online"),
             "refunded": _("Refunded"), "none": "—",
+            "refund_owed": _("Refund %(amount)s owed"), "refund_pending": _("Refund pending"),
+            "kept": _("Paid, not refunded"),
         },
         "feed": {
             "payment.succeeded": _("Paid online"),
@@ -50,6 +52,10 @@ def _strings() -> dict:
         "check_in": _("Check in"),
         "no_show": _("No-show"),
         "mark_paid": _("Mark paid"),
+        "refund_given": _("Refund given"),
+        "refund_line": _("Refund to %(player)s"),
+        "confirm_refund": _("Record %(amount)s handed back to %(player)s at the desk?"),
+        "done_refund": _("%(amount)s refund recorded for %(player)s."),
         "action_label": _("%(action)s: %(player)s, %(court)s %(start)s"),
         "confirm_no_show": _("Mark %(player)s (%(court)s %(start)s) as a no-show?"),
         "confirm_paid": _("Record %(amount)s paid at the desk by %(player)s?"),

@@ -128,6 +128,12 @@ function isDue(row) {
     && Number(row.payment.amount_due) > 0;
 }
 
+// A cancelled pay-at-club booking whose refund the desk still has to hand back.
+function owesRefund(row) {
+  return row.payment && row.payment.mode === "pay_at_club" && row.payment.refund
+    && row.payment.refund.status === "pending";
+}
+
 // ---------- stream ----------
 
 function startStream() {
@@ -220,6 +226,7 @@ function onReservationEvent(msg) {
     if (d.player) row.player = d.player;
   }
   if ("checked_in_at" in d) row.checked_in_at = d.checked_in_at;
+  if (d.refund && row.payment) row.payment.refund = { amount: d.refund.amount, status: d.refund.status };
   if (d.paid_amount !== undefined && row.payment) {
     row.payment.paid_amount = d.paid_amount;
     row.payment.amount_due = sumMoney([row.price, `-${d.paid_amount}`]).replace(/^-.*/, "0.00");
@@ -255,6 +262,7 @@ function onPaymentEvent(msg) {
         ...(row.payment || { mode: d.method === "desk" ? "pay_at_club" : "online" }),
         paid_amount: d.paid_amount, amount_due: d.amount_due,
       };
+      if (d.refund_status) row.payment.refund = { amount: d.refund_amount, status: d.refund_status };
     }
   }
   feed.unshift({ seq: msg.seq, type: msg.type, ts: msg.ts, data: d });
@@ -353,7 +361,13 @@ function paymentWord(row) {
   const p = row.payment;
   if (!p) return T.payment.none;
   if (row.status === "cancelled" || row.status === "expired") {
-    return Number(p.paid_amount) > 0 ? T.payment.refunded : T.payment.none;
+    const refund = p.refund || { status: "none" };
+    if (refund.status === "refunded") return T.payment.refunded;
+    if (refund.status === "pending") {
+      return p.mode === "pay_at_club"
+        ? fmt(T.payment.refund_owed, { amount: money(refund.amount, row.currency, LANG) }) : T.payment.refund_pending;
+    }
+    return Number(p.paid_amount) > 0 ? T.payment.kept : T.payment.none;
   }
   if (row.status === "held") return T.payment.online;
   if (Number(p.amount_due) > 0) return fmt(T.payment.due, { amount: money(p.amount_due, row.currency, LANG) });
@@ -554,6 +568,7 @@ function deskActions(row) {
     if (now >= ms(row.start)) out.push(actionButton("noshow", row, T.no_show, "danger small", noShow));
   }
   if (isDue(row)) out.push(actionButton("paid", row, T.mark_paid, "secondary small", markPaid));
+  if (owesRefund(row)) out.push(actionButton("refund", row, T.refund_given, "secondary small", refundGiven));
   return out;
 }
 
@@ -584,7 +599,7 @@ function renderAgenda() {
     const status = tr.insertCell();
     status.appendChild(el("span", `chip s-${stateClass(row)}`, statusWord(row)));
     const pay = tr.insertCell();
-    pay.className = isDue(row) ? "pay due" : "pay";
+    pay.className = isDue(row) || owesRefund(row) ? "pay due" : "pay";
     pay.textContent = paymentWord(row);
     const actions = el("div", "actions"); // flex inside the cell: a flex <td> loses its table borders
     actions.append(...deskActions(row));
@@ -595,7 +610,7 @@ function renderAgenda() {
 function renderDue() {
   const list = $("due-list");
   list.textContent = "";
-  const due = [...rows.values()].filter(isDue).sort((a, b) => ms(a.start) - ms(b.start));
+  const due = [...rows.values()].filter((r) => isDue(r) || owesRefund(r)).sort((a, b) => ms(a.start) - ms(b.start));
   $("due-count").textContent = due.length ? `(${due.length})` : "";
   if (!due.length) {
     list.appendChild(el("li", "muted", T.due_empty));
@@ -604,9 +619,12 @@ function renderDue() {
   for (const row of due) {
     const li = el("li");
     const text = el("div", "due-text");
-    text.append(el("strong", "", money(row.payment.amount_due, row.currency, LANG)),
-      el("span", "", `${hm(row.start)} · ${courtName(row.court)} · ${playerName(row)}`));
-    const button = actionButton("due", row, T.mark_paid, "secondary small", markPaid);
+    const refund = owesRefund(row);
+    const who = refund ? fmt(T.refund_line, { player: playerName(row) }) : playerName(row);
+    text.append(el("strong", "", money(refund ? `-${row.payment.refund.amount}` : row.payment.amount_due,
+      row.currency, LANG)), el("span", "", `${hm(row.start)} · ${courtName(row.court)} · ${who}`));
+    const button = refund ? actionButton("due-refund", row, T.refund_given, "secondary small", refundGiven)
+      : actionButton("due", row, T.mark_paid, "secondary small", markPaid);
     li.append(text, button);
     list.appendChild(li);
   }
@@ -715,6 +733,12 @@ function markPaid(row) {
   const amount = money(row.payment.amount_due, row.currency, LANG);
   if (!window.confirm(fmt(T.confirm_paid, { amount, player: playerName(row) }))) return null;
   return deskCall(row, "mark-paid", fmt(T.done_paid, { amount, player: playerName(row) }));
+}
+
+function refundGiven(row) {
+  const amount = money(row.payment.refund.amount, row.currency, LANG);
+  if (!window.confirm(fmt(T.confirm_refund, { amount, player: playerName(row) }))) return null;
+  return deskCall(row, "refund-at-desk", fmt(T.done_refund, { amount, player: playerName(row) }));
 }
 
 // ---------- maintenance ----------

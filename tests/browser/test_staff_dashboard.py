@@ -271,3 +271,56 @@ def test_a_player_is_told_they_are_not_allowed_and_spanish_works(browser, cluste
         }
     finally:
         context.close()
+
+
+def test_a_refund_owed_at_the_desk_appears_live_and_is_recorded_from_the_dashboard(browser, cluster):
+    node = cluster
+    tz_name = midday_timezone()
+    club = ClubFactory(name="Club Sur", timezone=tz_name, currency="EUR", cancellation_deadline_hours=0)
+    court = CourtFactory(club=club, name="Pista 4")
+    staff = staff_of(club)
+    player = UserFactory(first_name="Lucía", last_name="Gómez")
+    now = datetime.now(ZoneInfo(tz_name))
+    start = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    player_token, staff_token = login(node, player), login(node, staff)
+
+    def call(token, method, path, **body):
+        response = requests.request(method, f"{node.http}/api/v1/{path}", json=body or None, timeout=10,
+                                    headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code in (200, 201), response.text
+        return response.json()["data"]
+
+    booking = call(player_token, "POST", "reservations/reservations/", court=str(court.pk),
+                   start=start.isoformat(), end=(start + timedelta(minutes=90)).isoformat())
+    call(staff_token, "POST", f"reservations/reservations/{booking['id']}/mark-paid/")
+
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.goto(f"{node.http}/clubs/{club.slug}/staff/")
+        sign_in(page, staff)
+        page.wait_for_selector('#live-badge[data-state="live"]', timeout=10000)
+        row = f'tr[data-reservation="{booking["id"]}"]'
+        page.wait_for_function(f"() => document.querySelector('{row} .pay')?.textContent === 'Paid'")
+        page.check("#show-inactive")  # keep the cancelled row in the list
+
+        # The player cancels in time: the desk owes the money back, shown live without a reload.
+        call(player_token, "POST", f"reservations/reservations/{booking['id']}/cancel/")
+        price = f"€{booking['price']}"  # 90 minutes at the default price
+        page.wait_for_function(f"() => document.querySelector('{row} .pay').textContent === 'Refund {price} owed'",
+                               timeout=LIVE_BUDGET_MS)
+        due = page.inner_text("#due-list")
+        assert "Refund to Lucía Gómez" in due and price in due
+
+        page.click(f'[data-key="due-refund:{booking["id"]}"]')
+        page.wait_for_function(f"() => document.querySelector('{row} .pay').textContent === 'Refunded'")
+        assert "Lucía" not in page.inner_text("#due-list")
+        page.wait_for_selector("#feed .feed-item.t-payment-refunded")
+        assert price in page.inner_text("#feed .feed-item.t-payment-refunded")
+        assert Reservation.objects.get(pk=booking["id"]).refund_status == "refunded"
+        assert errors == []
+    finally:
+        context.close()

@@ -1,4 +1,6 @@
 """Without Stripe keys clubs run in pay-at-club mode; staff record desk payments."""
+from decimal import Decimal
+
 import pytest
 
 from apps.payments.models import Payment
@@ -55,3 +57,78 @@ def test_online_booking_cannot_be_marked_paid_at_the_desk(api_client, fake_strip
     response = auth(api_client, staff_of(court.club)).post(
         f"/api/v1/reservations/reservations/{data['id']}/mark-paid/")
     assert response.status_code == 409 and response.json()["error"]["code"] == "not_payable"
+
+
+# --- refunds handed back at the desk ---
+
+def _paid_at_desk(api_client, court, owner, *, days=2):
+    data = book(api_client, owner, court, days=days)
+    staff = staff_of(court.club)
+    paid = auth(api_client, staff).post(f"/api/v1/reservations/reservations/{data['id']}/mark-paid/",
+                                        format="json")
+    assert paid.status_code == 200, paid.json()
+    return data["id"], staff
+
+
+def test_a_cancelled_desk_paid_booking_owes_a_refund_until_staff_hand_it_back(
+        api_client, no_keys, django_capture_on_commit_callbacks):
+    from apps.notifications.models import Kind, Notification
+    from apps.payments.models import Refund
+    from apps.reservations.models import Reservation
+
+    court = online_court()
+    owner = UserFactory()
+    reservation_id, staff = _paid_at_desk(api_client, court, owner)
+    cancelled = auth(api_client, owner).post(f"/api/v1/reservations/reservations/{reservation_id}/cancel/")
+    assert cancelled.status_code == 200, cancelled.json()
+    detail = auth(api_client, staff).get(f"/api/v1/reservations/reservations/{reservation_id}/").json()["data"]
+    assert detail["payment"]["refund"] == {"amount": "20.00", "status": "pending"}  # owed, not given yet
+
+    url = f"/api/v1/reservations/reservations/{reservation_id}/refund-at-desk/"
+    assert auth(api_client, UserFactory()).post(url).status_code == 404  # existence not revealed
+    refused = auth(api_client, owner).post(url)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        given = auth(api_client, staff).post(url)
+    assert given.status_code == 200, given.json()
+    summary = given.json()["data"]
+    assert summary["refund"] == {"amount": "20.00", "currency": "EUR", "status": "refunded"}
+    assert summary["paid_amount"] == "0.00"
+    assert [p["refunded_amount"] for p in summary["payments"]] == ["20.00"]
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.status, refund.reason) == (Decimal("20.00"), "succeeded", "cancellation")
+    assert Reservation.objects.get(pk=reservation_id).refund_status == "refunded"
+
+    event = staff_events(court.club_id, "payment.refunded")[-1]
+    assert event.data["refund_status"] == "refunded" and event.data["refund"]["amount"] == "20.00"
+    assert event.data["recorded_by"]["id"] == str(staff.pk) and event.data["method"] == "desk"
+    assert Notification.objects.filter(user=owner, kind=Kind.PAYMENT_REFUNDED).count() == 1
+
+    again = auth(api_client, staff).post(url)  # a double click gives nothing twice
+    assert again.status_code == 409 and again.json()["error"]["code"] == "no_refund_owed"
+    assert Refund.objects.count() == 1
+    assert Notification.objects.filter(user=owner, kind=Kind.PAYMENT_REFUNDED).count() == 1
+
+
+def test_no_desk_refund_when_none_is_owed(api_client, no_keys):
+    court = online_court()
+    owner = UserFactory()
+    reservation_id, staff = _paid_at_desk(api_client, court, owner)
+    url = f"/api/v1/reservations/reservations/{reservation_id}/refund-at-desk/"
+    live = auth(api_client, staff).post(url)  # not cancelled: nothing is owed
+    assert live.status_code == 409 and live.json()["error"]["code"] == "no_refund_owed"
+
+    unpaid = book(api_client, owner, court, hour=12)
+    assert auth(api_client, owner).post(f"/api/v1/reservations/reservations/{unpaid['id']}/cancel/").status_code == 200
+    nothing = auth(api_client, staff).post(f"/api/v1/reservations/reservations/{unpaid['id']}/refund-at-desk/")
+    assert nothing.status_code == 409 and nothing.json()["error"]["code"] == "no_refund_owed"
+    assert staff_events(court.club_id, "payment.refunded") == []
+
+
+def test_an_online_booking_is_not_refunded_at_the_desk(api_client, fake_stripe):
+    court = online_court()
+    data = book(api_client, UserFactory(), court)
+    response = auth(api_client, staff_of(court.club)).post(
+        f"/api/v1/reservations/reservations/{data['id']}/refund-at-desk/")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "not_desk_refundable"
