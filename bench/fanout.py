@@ -276,8 +276,14 @@ async def bench_ours(layer: str, fx: Fixture, n: int, pause: float, concurrency:
     from tests.live_servers import DaphneServer, cluster_env
 
     seq0 = await asyncio.to_thread(current_seq, club_stream(fx.club_id))
+    from django.conf import settings
+
+    # The server runs the production settings (kept database connections on the socket pool and
+    # the rest), not the test ones; the shared SECRET_KEY makes the fixture's token valid there.
     env = cluster_env(database_url=os.environ["DATABASE_URL"], CHANNEL_LAYER=layer,
-                      CHANNEL_PREFIX=f"bench-{os.getpid()}-{layer}", CACHE_KEY_PREFIX=f"bench-{os.getpid()}")
+                      CHANNEL_PREFIX=f"bench-{os.getpid()}-{layer}", CACHE_KEY_PREFIX=f"bench-{os.getpid()}",
+                      DJANGO_SETTINGS_MODULE="project.settings", SECRET_KEY=settings.SECRET_KEY, DEBUG="false")
+    env.pop("LIVE_DB_CONN_MAX_AGE", None)
     server = DaphneServer(env, name=f"bench-{layer}")
     await asyncio.to_thread(server.start)
     try:
