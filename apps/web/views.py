@@ -93,8 +93,26 @@ def booking_page(request, slug: str):
         },
         "no_courts": _("This club has no courts yet."),
         "refund": _("Refund: %(amount)s (%(status)s)"),
+        "inbox": _inbox_strings(),
     }
     return render(request, "web/booking.html", {"club": club, "config": _club_config(club), "strings": strings})
+
+
+def _inbox_strings() -> dict:
+    """static/js/inbox.js: the player's notifications and their settings."""
+    return {
+        "empty": _("No new notifications."),
+        "arrived": _("New notification: %(title)s"),
+        "mark_read": _("Mark read"),
+        "mark_read_label": _("Mark read: %(title)s"),
+        "saved": _("Settings saved."),
+        "channels": {"in_app": _("On this page"), "email": _("E-mail"), "sms": _("SMS")},
+        "kinds": {
+            "booking_confirmed": _("Booking confirmed"), "booking_cancelled": _("Booking cancelled"),
+            "payment_received": _("Payment received"), "payment_refunded": _("Refund issued"),
+            "hold_expiring": _("Hold about to expire"), "match_called": _("Tournament match called"),
+        },
+    }
 
 
 @never_cache

@@ -2,6 +2,7 @@
 // live from the club stream (live.js). Every error shown comes from the API envelope's message.
 import { LiveStream, bindBadge } from "./live.js";
 import { auth, createApi } from "./api.js";
+import { createInbox } from "./inbox.js";
 import {
   applyClubEvent, ageSlots, bookableRun, clubDate, hhmm, money, sumMoney,
 } from "./club_state.js";
@@ -16,7 +17,7 @@ const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k 
 // ---------- API ----------
 
 // Signed-in calls refresh the access token once on 401; if that fails the page shows signed out.
-const { rawApi, api, login, logout } = createApi({
+const { rawApi, api, refreshAccess, login, logout } = createApi({
   networkError: T.network_error,
   onExpired: () => renderAccount(),
 });
@@ -33,6 +34,9 @@ let myBookings = [];
 let loadToken = 0;
 
 const badge = bindBadge($("live-badge"), T.states);
+const inbox = createInbox({
+  api, refreshAccess, T, lang: LANG, timeZone: config.timezone, announce: (text) => announce(text),
+});
 const stream = new LiveStream(config.stream, {
   params: { date: shownDate },
   onState: (state) => badge(state),
@@ -341,6 +345,7 @@ async function book() {
 
 function renderAccount() {
   const a = auth();
+  inbox.start(); // shows and connects the signed-in player's notifications; hides them otherwise
   $("who").hidden = !a;
   $("signout").hidden = !a;
   if (a) $("who").textContent = fmt(T.signed_in_as, { name: a.user.first_name || a.user.email });
