@@ -1,5 +1,5 @@
 # Padelyzer: two commands. `make run` serves the demo; `make test` runs the whole suite.
-# Both create .venv and install requirements.txt when needed, and use DATABASE_URL when set,
+# Both create .venv and install requirements-dev.txt (which includes requirements.txt) when needed, and use DATABASE_URL when set,
 # else the embedded PostgreSQL kept in .data/.
 
 SHELL := /bin/bash

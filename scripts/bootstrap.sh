@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates .venv (Python 3.11) and installs requirements.txt into it. pip runs again only when
-# requirements.txt changed since the last successful install (its hash is kept in a stamp file).
+# Creates .venv (Python 3.11) and installs requirements-dev.txt (the server's requirements.txt
+# plus the test tools) into it. pip runs again only when either file changed since the last
+# successful install (their hash is kept in a stamp file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +20,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.requirements.sha256
-want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+want="$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-  echo "==> installing requirements.txt into .venv"
+  echo "==> installing requirements-dev.txt (requirements.txt + test tools) into .venv"
   # Local mirrors configured for pip may warn about every package they lack: keep the output readable.
-  .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt \
+  .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt \
     2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
   echo "$want" > "$stamp"
 fi

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -215,6 +216,27 @@ def test_dockerfile_builds_from_python_311_slim_and_collects_static():
     assert "collectstatic --noinput" in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".data", ".git", ".env"} <= set(ignored)
+
+
+def _requirement_lines(name: str) -> list[str]:
+    return [line.strip() for line in (ROOT / name).read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_the_image_installs_no_test_tools_and_every_requirement_is_pinned():
+    runtime = _requirement_lines("requirements.txt")
+    dev = _requirement_lines("requirements-dev.txt")
+    assert dev[0] == "-r requirements.txt"
+    for line in runtime + dev[1:]:
+        assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[A-Za-z0-9_.+\-]+", line), f"not pinned with ==: {line}"
+    names = {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower() for line in runtime}
+    assert not names & {"pytest", "pytest-django", "playwright", "hypothesis", "schemathesis", "factory-boy",
+                        "py-spy", "faker"}, "test tools belong in requirements-dev.txt"
+    assert {"django", "daphne", "celery", "psycopg2-binary", "channels-redis", "stripe"} <= names
+    assert "psycopg" not in names, "psycopg 3 next to psycopg2 would be picked by Django silently"
+    dev_names = {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower() for line in dev[1:]}
+    assert not names & dev_names, "a package pinned in both files"
+    assert "requirements-dev" not in (ROOT / "Dockerfile").read_text()
 
 
 def test_collectstatic_runs_with_the_build_time_environment(tmp_path):
