@@ -15,7 +15,10 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from apps.accounts.models import User
+from apps.clubs.models import Court
 from apps.clubs.api import ScopedClubField
+from apps.core.errors import InvalidInput
+from apps.core.fields import AwareDateTimeField
 from apps.core.tenancy import TenantScopedMixin
 from apps.tournaments import selectors, services
 from apps.tournaments.models import Entry, MatchStage, MatchStatus, Tournament, TournamentFormat
@@ -118,6 +121,11 @@ class ScheduleInput(serializers.Serializer):
 
 class PointInput(serializers.Serializer):
     team = serializers.ChoiceField(choices=[1, 2], help_text="1 or 2: the team that won the point")
+
+
+class RescheduleInput(serializers.Serializer):
+    court = serializers.UUIDField(help_text="An active court of the tournament's club")
+    start = AwareDateTimeField(help_text="New start, with its UTC offset; the match keeps its length")
 
 
 class MatchPatch(serializers.Serializer):
@@ -371,6 +379,22 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         match, notified = services.match_call(match=self.get_object())
         return _answer({"match": _matches_out([match])[0], "notified": notified},
                        f"{notified} players called")
+
+    @extend_schema(request=RescheduleInput, responses={200: _MATCH_OUT})
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        """Move a scheduled match to another court or time (staff); its length stays the same."""
+        match = self.get_object()
+        data = RescheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        # Another club's court reads like a missing one: the answer reveals nothing about it.
+        court = Court.objects.filter(pk=data.validated_data["court"], club_id=match.tournament.club_id,
+                                     is_active=True).first()
+        if court is None:
+            raise InvalidInput("validation_error", "Choose an active court of this club",
+                               details={"court": ["not an active court of this club"]})
+        match = services.match_reschedule(match=match, court=court, start=data.validated_data["start"])
+        return _answer(_matches_out([match])[0], "Match moved")
 
     @extend_schema(request=None, responses={200: _MATCH_OUT})
     @action(detail=True, methods=["post"])

@@ -26,3 +26,7 @@ class TournamentErrorCode(StrEnum):
     NO_COURTS = "no_courts"
     TOURNAMENT_FINISHED = "tournament_finished"
     FIELD_LOCKED = "field_locked"  # a setting that the generated matches already depend on
+    NOT_SCHEDULED = "not_scheduled"  # the match has no court and time to move yet
+    MATCH_STARTED = "match_started"  # a match in play or over stays where it was played
+    OUTSIDE_OPENING_HOURS = "outside_opening_hours"
+    MISALIGNED_START = "misaligned_start"

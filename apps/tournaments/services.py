@@ -696,6 +696,73 @@ def schedule(*, tournament: Tournament, start_date: date, match_minutes: int,
     return list(matches_for_output().filter(pk__in=[m.pk for m, _a in placed]))
 
 
+def match_reschedule(*, match: Match, court, start: datetime, now: datetime | None = None) -> Match:
+    """Moves a scheduled match to `court` at `start`, keeping its length: the old court time is
+    freed and the new one claimed in one transaction, through the same exclusion constraint as
+    bookings (a clash is a 409 and nothing moves). Screens follow: `court.unblocked` then
+    `court.blocked` on the club stream, `bracket.updated` on the tournament's."""
+    from apps.clubs.errors import ClubErrorCode
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        tournament = _lock_tournament(match.tournament_id)
+        match = _lock_match(match.pk)
+        club = tournament.club
+        if not _allocated(match):
+            raise Conflict(Code.NOT_SCHEDULED, "This match has no court and time yet: schedule the tournament first")
+        if match.status in (MatchStatus.IN_PROGRESS, MatchStatus.FINISHED, MatchStatus.BYE):
+            raise Conflict(Code.MATCH_STARTED, f"A {match.status.replace('_', ' ')} match cannot be moved")
+        if court.club_id != club.pk or not court.is_active:
+            raise InvalidInput("validation_error", "Choose an active court of this club",
+                               details={"court": ["not an active court of this club"]})
+        allocation = MatchAllocation.objects.select_for_update().get(pk=match.allocation.pk)
+        start = start.astimezone(ZoneInfo("UTC"))
+        end = start + (allocation.period.upper - allocation.period.lower)
+        _check_match_time(club, start, end, now)
+        old = allocation_payload(allocation, club_id=club.pk)
+
+        def move():
+            allocation.court = court
+            allocation.period = DateTimeTZRange(start, end, "[)")
+            allocation.save(update_fields=["court", "period", "updated_at"])
+            return allocation
+
+        try:
+            claim_court_time(court, move)
+        except IntegrityError as exc:
+            if is_overlap_violation(exc):
+                raise Conflict(ClubErrorCode.SLOT_UNAVAILABLE,
+                               "That court has a booking, a block or another match at that time") from exc
+            raise
+        extra = {"reason": "tournament", "match": str(match.pk)}
+        if tournament.is_public:
+            extra["tournament"] = {"id": str(tournament.pk), "name": tournament.name}
+        publish_club_event(club_id=club.pk, type="court.unblocked",
+                           public={**old, **extra, "slot_status": "free", "status": "moved"})
+        publish_club_event(club_id=club.pk, type="court.blocked",
+                           public={**allocation_payload(allocation, club_id=club.pk), **extra})
+        _publish_bracket(tournament, [match.pk])
+    return matches_for_output().get(pk=match.pk)
+
+
+def _check_match_time(club, start: datetime, end: datetime, now: datetime) -> None:
+    """A match time must be ahead, on the club's slot grid and inside one opening window."""
+    tz = ZoneInfo(club.timezone)
+    if start < now:
+        raise InvalidInput(Code.IN_PAST, "That time has already passed", details={"start": ["in the past"]})
+    hours = list(club.opening_hours.values_list("weekday", "opens", "closes"))
+    day = start.astimezone(tz).date()
+    windows = opening_windows(day - timedelta(days=1), hours, tz) + opening_windows(day, hours, tz)
+    step = timedelta(minutes=club.slot_minutes)
+    window = next((w for w in windows if w.start <= start < w.end), None)
+    if window is None or end > window.end:
+        raise InvalidInput(Code.OUTSIDE_OPENING_HOURS, "The club is closed for part of that time",
+                           details={"start": ["outside opening hours"]})
+    if (start - window.start) % step:
+        raise InvalidInput(Code.MISALIGNED_START, f"Matches start on the club's {club.slot_minutes}-minute grid",
+                           details={"start": [f"not on the {club.slot_minutes}-minute grid"]})
+
+
 def _allocated(match: Match) -> bool:
     from django.core.exceptions import ObjectDoesNotExist
 

@@ -240,6 +240,9 @@ function onReservationEvent(msg) {
 
 function onBlockEvent(d, added) {
   const values = { court: courtName(d.court), start: hm(d.start), end: hm(d.end) };
+  // Tournament matches block courts too (kind "match"): the timeline shows them, but they are
+  // not maintenance, and only the tournament's scheduling may move or remove them.
+  if (d.kind && d.kind !== "maintenance") return;
   if (added) {
     if (ms(d.end) > Date.now()) {
       blocks.set(d.id, { id: d.id, court: d.court, start: d.start, end: d.end, reason: d.reason || "" });
@@ -249,6 +252,7 @@ function onBlockEvent(d, added) {
     blocks.delete(d.id);
     announce(fmt(T.block_removed, values));
   }
+  renderBlocks(); // another desk's block (or its removal) shows here at once
 }
 
 function onPaymentEvent(msg) {

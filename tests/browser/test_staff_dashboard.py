@@ -273,6 +273,29 @@ def test_a_player_is_told_they_are_not_allowed_and_spanish_works(browser, cluste
         context.close()
 
 
+def in_thread(func, *args):
+    """Writes whose on-commit fan-out uses async_to_sync must leave Playwright's event-loop thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work():
+        try:
+            return func(*args)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result(timeout=30)
+
+
+def schedule_a_match(club, day):
+    from apps.tournaments import services as tournaments
+    from apps.tournaments.tests.support import make_tournament
+
+    tournament = make_tournament(club, entries=2, name="Copa")
+    tournaments.generate(tournament=tournament)
+    return tournaments.schedule(tournament=tournament, start_date=day, match_minutes=60)
+
+
 def test_a_refund_owed_at_the_desk_appears_live_and_is_recorded_from_the_dashboard(browser, cluster):
     node = cluster
     tz_name = midday_timezone()
@@ -321,6 +344,21 @@ def test_a_refund_owed_at_the_desk_appears_live_and_is_recorded_from_the_dashboa
         page.wait_for_selector("#feed .feed-item.t-payment-refunded")
         assert price in page.inner_text("#feed .feed-item.t-payment-refunded")
         assert Reservation.objects.get(pk=booking["id"]).refund_status == "refunded"
+
+        # A tournament scheduled meanwhile blocks the court on the timeline, live, but it is not
+        # maintenance: it does not join the maintenance list (whose Remove would fail).
+        shades = page.locator(".tl-shade.blocked").count()
+        in_thread(schedule_a_match, club, now.date())
+        page.wait_for_function(f"() => document.querySelectorAll('.tl-shade.blocked').length > {shades}",
+                               timeout=LIVE_BUDGET_MS * 2)
+        assert page.locator("#block-list li[data-block]").count() == 0
+        # A block another desk adds does join the list, live.
+        block_start = start + timedelta(hours=3)
+        block = call(staff_token, "POST", "clubs/maintenance-blocks/", court=str(court.pk),
+                     start=block_start.isoformat(), end=(block_start + timedelta(hours=1)).isoformat(),
+                     reason="Lights")
+        page.wait_for_selector(f'#block-list li[data-block="{block["id"]}"]', timeout=LIVE_BUDGET_MS)
+        assert "Lights" in page.inner_text("#block-list")
         assert errors == []
     finally:
         context.close()

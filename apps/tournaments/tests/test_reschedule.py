@@ -1,0 +1,141 @@
+"""Moving a scheduled match to another court or time (POST tournaments/matches/{id}/reschedule/)."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from apps.reservations.selectors import availability_for
+from apps.tournaments import selectors as tournament_selectors
+from apps.tournaments import services
+from apps.tournaments.models import Match, MatchAllocation
+from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, play_points
+from routing.eventlog import events_after
+from routing.publisher import current_seq
+from routing.streams import club_stream, tournament_stream
+from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory
+from tests.live_helpers import apply_event
+
+pytestmark = pytest.mark.django_db
+
+
+def local(club, day, hour, minute=0):
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(club.timezone))
+
+
+@pytest.fixture
+def scheduled():
+    """A 4-entry knockout on two courts, scheduled two days ahead: semis at 08:00, final at 09:30."""
+    club, staff = club_with_staff(courts=2)
+    tournament = make_tournament(club, entries=4)
+    services.generate(tournament=tournament)
+    day = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=2)
+    services.schedule(tournament=tournament, start_date=day, match_minutes=90)
+    court1, court2 = club.courts.order_by("name")
+    semi = Match.objects.get(tournament=tournament, round=1, allocation__court=court1)
+    return club, staff, tournament, day, court1, court2, semi
+
+
+def move(client, user, match, court, start):
+    auth(client, user)
+    return client.post(f"{API}/matches/{match.pk}/reschedule/",
+                       {"court": str(court.pk), "start": start.isoformat()}, format="json")
+
+
+def slot_status(club, day, court, hhmm):
+    avail = availability_for(club=club, day=day)
+    slots = next(c for c in avail["courts"] if c["id"] == str(court.pk))["slots"]
+    return next(s["status"] for s in slots if s["start"][11:16] == hhmm)
+
+
+def test_a_match_moves_and_every_screen_follows(api_client, scheduled):
+    club, staff, tournament, day, court1, court2, semi = scheduled
+    club_seq, club_before = current_seq(club_stream(club.pk)), availability_for(club=club, day=day)
+    tour_seq = current_seq(tournament_stream(tournament.pk))
+    tour_before = tournament_selectors.tournament_snapshot(tournament.pk)
+
+    moved = data(move(api_client, staff, semi, court2, local(club, day, 12)))
+    assert moved["court"]["id"] == str(court2.pk)
+    assert moved["start"] == local(club, day, 12).isoformat()
+    assert moved["end"] == local(club, day, 13, 30).isoformat()  # keeps its 90 minutes
+    allocation = MatchAllocation.objects.get(match=semi)
+    assert (allocation.court_id, allocation.period.lower) == (court2.pk, local(club, day, 12))
+    assert MatchAllocation.objects.count() == 3  # moved, not copied
+
+    assert slot_status(club, day, court1, "08:00") == "free"
+    assert slot_status(club, day, court2, "12:00") == "blocked"
+    assert slot_status(club, day, court2, "13:00") == "blocked"
+    assert slot_status(club, day, court2, "13:30") == "free"
+
+    # Club screens: the old time freed, then the new one blocked; replaying them on the snapshot
+    # taken before gives exactly a fresh snapshot.
+    _, club_events = events_after(club_stream(club.pk), club_seq)
+    assert [(e["type"], e["data"]["court"]) for e in club_events] == [
+        ("court.unblocked", str(court1.pk)), ("court.blocked", str(court2.pk))]
+    assert all(e["data"]["match"] == str(semi.pk) for e in club_events)
+    state = club_before
+    for event in club_events:
+        state = apply_event(state, event)
+    fresh = availability_for(club=club, day=day)
+    state["seq"] = fresh["seq"]
+    assert state == fresh
+    # The scoreboard's bracket shows the new court and time.
+    _, tour_events = events_after(tournament_stream(tournament.pk), tour_seq)
+    assert [e["type"] for e in tour_events] == ["bracket.updated"]
+    state = tour_before
+    for event in tour_events:
+        state = tournament_selectors.apply_event(state, event)
+    assert state == tournament_selectors.tournament_snapshot(tournament.pk)
+
+
+def test_a_clash_is_refused_and_nothing_moves(api_client, scheduled):
+    club, staff, tournament, day, court1, court2, semi = scheduled
+    ReservationFactory(court=court2, start=local(club, day, 13), end=local(club, day, 14))
+    seq = current_seq(club_stream(club.pk))
+    error(move(api_client, staff, semi, court2, local(club, day, 12)), 409, "slot_unavailable")
+    # The other semi-final holds court 2 at 08:00: a match cannot land on a match either.
+    error(move(api_client, staff, semi, court2, local(club, day, 8, 30)), 409, "slot_unavailable")
+    allocation = MatchAllocation.objects.get(match=semi)
+    assert (allocation.court_id, allocation.period.lower) == (court1.pk, local(club, day, 8))
+    assert current_seq(club_stream(club.pk)) == seq  # nothing announced
+    # Its own court and time overlap only itself: a repeated move is harmless.
+    assert data(move(api_client, staff, semi, court1, local(club, day, 8)))["start"] == local(club, day, 8).isoformat()
+
+
+def test_bad_times_and_courts_get_clear_4xx(api_client, scheduled):
+    club, staff, tournament, day, court1, court2, semi = scheduled
+    past = timezone.now() - timedelta(hours=2)
+    assert error(move(api_client, staff, semi, court2, past), 400, "in_past")["details"]["start"]
+    error(move(api_client, staff, semi, court2, local(club, day, 22, 30)), 400, "outside_opening_hours")
+    error(move(api_client, staff, semi, court2, local(club, day, 3)), 400, "outside_opening_hours")
+    error(move(api_client, staff, semi, court2, local(club, day, 12, 10)), 400, "misaligned_start")
+    other_club_court = CourtFactory(club=ClubFactory())
+    details = error(move(api_client, staff, semi, other_club_court, local(club, day, 12)), 400)["details"]
+    assert "court" in details
+    inactive = CourtFactory(club=club, name="Pista 9", is_active=False)
+    error(move(api_client, staff, semi, inactive, local(club, day, 12)), 400)
+    auth(api_client, staff)
+    naive = api_client.post(f"{API}/matches/{semi.pk}/reschedule/",
+                            {"court": str(court2.pk), "start": "2030-01-01T12:00:00"}, format="json")
+    assert "start" in error(naive, 400)["details"]
+    garbage = api_client.post(f"{API}/matches/{semi.pk}/reschedule/", {"court": "x", "start": 5}, format="json")
+    assert set(error(garbage, 400)["details"]) == {"court", "start"}
+    allocation = MatchAllocation.objects.get(match=semi)
+    assert (allocation.court_id, allocation.period.lower) == (court1.pk, local(club, day, 8))
+
+
+def test_only_club_staff_move_matches_and_only_before_they_start(api_client, scheduled):
+    club, staff, tournament, day, court1, court2, semi = scheduled
+    player = UserFactory()
+    assert move(api_client, player, semi, court2, local(club, day, 12)).status_code in (403, 404)
+    semi.scorer = UserFactory()
+    semi.save(update_fields=["scorer"])
+    assert move(api_client, semi.scorer, semi, court2, local(club, day, 12)).status_code == 403  # scores only
+    play_points(semi, 1, 1)  # the first point starts it
+    error(move(api_client, staff, semi, court2, local(club, day, 12)), 409, "match_started")
+    unscheduled = make_tournament(club, entries=4, name="Later")
+    services.generate(tournament=unscheduled)
+    later = Match.objects.filter(tournament=unscheduled, round=1).first()
+    error(move(api_client, staff, later, court2, local(club, day, 12)), 409, "not_scheduled")
