@@ -137,6 +137,7 @@ _BUILDERS = {
 # (route name, param) -> model or "app_label.Model".
 _PARAM_MODELS: dict[tuple[str, str], type[models.Model] | str] = {
     ("reservation-mark-paid", "pk"): Reservation,
+    ("reservation-refund-at-desk", "pk"): Reservation,
     ("payment-summary", "pk"): Reservation,
     ("payment-checkout", "pk"): Reservation,
     ("payment-split", "pk"): Reservation,

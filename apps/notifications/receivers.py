@@ -59,12 +59,13 @@ def on_payment_succeeded(sender, payment, reservation, **kwargs):
 
 
 def on_payment_refunded(sender, refund, payment, reservation, **kwargs):
+    at_desk = payment.method == "desk"
     _guarded("payment_refunded", lambda: triggers.notify_payment_refunded(
-        reservation, amount=refund.amount, reference=str(refund.pk)))
+        reservation, amount=refund.amount, reference=str(refund.pk), at_desk=at_desk))
     payer = _share_payer(payment, reservation.user)
     if payer is not None:
         _guarded("payment_refunded", lambda: triggers.notify_payment_refunded(
-            reservation, amount=refund.amount, user=payer, reference=str(refund.pk)))
+            reservation, amount=refund.amount, user=payer, reference=str(refund.pk), at_desk=at_desk))
 
 
 def connect_payment_signals() -> None:

@@ -31,7 +31,9 @@ def _when(reservation) -> str:
     tz = ZoneInfo(club.timezone)
     start = reservation.period.lower.astimezone(tz)
     end = reservation.period.upper.astimezone(tz)
-    return f"{date_format(start, 'D j M H:i')}-{date_format(end, 'H:i')}"
+    # Translators: Django date format of a booking's start; Spanish writes months in lower case ("b").
+    start_format = pgettext("booking start", "D j M H:i")
+    return f"{date_format(start, start_format)}-{date_format(end, 'H:i')}"
 
 
 def _booking_data(reservation) -> dict:
@@ -81,6 +83,8 @@ def notify_booking_cancelled(reservation, refund: dict | None = None):
         if refund and refund.get("status") in ("pending", "refunded") and Decimal(refund["amount"]) > 0:
             body += " " + _("Refund: %(amount)s (%(status)s).") % {
                 "amount": _money(refund["amount"], refund["currency"]), "status": _refund_status(refund["status"])}
+            if refund["status"] == "pending" and reservation.payment_mode == "pay_at_club":
+                body += " " + _("Collect it at the club's front desk.")
     return notify(
         user=reservation.user, kind=Kind.BOOKING_CANCELLED, title=title, body=body,
         data={**_booking_data(reservation), "refund": refund},
@@ -103,14 +107,17 @@ def notify_payment_received(reservation, *, amount=None, user=None, reference: s
         dedupe_key=f"payment_received:{ref}"[:120])
 
 
-def notify_payment_refunded(reservation, *, amount, user=None, reference: str | None = None):
-    """For the payments code, once the refund succeeded at the provider."""
+def notify_payment_refunded(reservation, *, amount, user=None, reference: str | None = None,
+                            at_desk: bool = False):
+    """For the payments code, once the refund succeeded at the provider (or, `at_desk`, once staff
+    handed the money back at the club)."""
     ref = reference or f"reservation:{reservation.pk}"
     user = user or reservation.user
     with language_of(user):
         title = _("Refund issued: %(amount)s") % {"amount": _money(amount, reservation.currency)}
-        body = _("For %(court)s, %(when)s. It may take a few days to show.") % {
-            "court": reservation.court.name, "when": _when(reservation)}
+        values = {"court": reservation.court.name, "when": _when(reservation)}
+        body = (_("For %(court)s, %(when)s. Handed back at the club's front desk.") if at_desk
+                else _("For %(court)s, %(when)s. It may take a few days to show.")) % values
     return notify(
         user=user, kind=Kind.PAYMENT_REFUNDED, title=title, body=body,
         data={**_booking_data(reservation), "amount": f"{Decimal(amount):.2f}",

@@ -106,6 +106,7 @@ def _inbox_strings() -> dict:
         "mark_read": _("Mark read"),
         "mark_read_label": _("Mark read: %(title)s"),
         "saved": _("Settings saved."),
+        "saved_partly": _("Language and phone saved; the channels were not: %(error)s"),
         "channels": {"in_app": _("On this page"), "email": _("E-mail"), "sms": _("SMS")},
         "kinds": {
             "booking_confirmed": _("Booking confirmed"), "booking_cancelled": _("Booking cancelled"),

@@ -63,12 +63,17 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
   }
 
   async function markRead(id) {
+    const index = items.findIndex((n) => n.id === id);
     items = items.filter((n) => n.id !== id);
     render();
+    // The focused button went away with its item: keep keyboard users in the list.
+    const next = $("inbox-list").querySelectorAll("li[data-notification] button")[Math.max(0, index - 1)];
+    (next || $("inbox-list")).focus();
+    $("inbox-error").textContent = "";
     try {
       await api("POST", `notifications/${id}/read/`);
-    } catch {
-      /* already read elsewhere or gone: the list is right either way */
+    } catch (err) {
+      if (err.status !== 404) $("inbox-error").textContent = err.message; // 404: read elsewhere, gone
     }
   }
 
@@ -76,6 +81,7 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
     items = [];
     render();
     $("inbox-list").focus();
+    $("inbox-error").textContent = "";
     try {
       await api("POST", "notifications/read-all/");
     } catch (err) {
@@ -88,6 +94,7 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
     try {
       const fresh = await refreshAccess();
       if (fresh && stream) stream.resume(null, { token: fresh.access });
+      else if (!fresh) stop(); // the session is over: the page shows signed out
     } catch {
       setTimeout(() => onDenied(code), 5000);
     }
@@ -179,12 +186,24 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
     for (const box of $("set-matrix").querySelectorAll("input[type=checkbox]")) {
       (changes[box.dataset.kind] ||= {})[box.dataset.channel] = box.checked;
     }
+    const phone = $("set-phone");
+    phone.removeAttribute("aria-invalid");
     try {
-      await api("PATCH", "auth/me/", { language: $("set-language").value, phone: $("set-phone").value.trim() });
+      await api("PATCH", "auth/me/", { language: $("set-language").value, phone: phone.value.trim() });
+    } catch (err) {
+      msg.textContent = err.message;
+      msg.classList.add("error");
+      if (err.status === 400) {
+        phone.setAttribute("aria-invalid", "true");
+        phone.focus();
+      }
+      return;
+    }
+    try {
       if (prefs) await api("PATCH", "notifications/preferences/", { preferences: changes });
       msg.textContent = S.saved;
     } catch (err) {
-      msg.textContent = err.message;
+      msg.textContent = fmt(S.saved_partly, { error: err.message }); // language and phone were kept
       msg.classList.add("error");
     }
   }

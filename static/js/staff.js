@@ -642,8 +642,9 @@ function renderFeedItem(item, fresh) {
   const li = el("li", `feed-item t-${item.type.replace(".", "-")}${fresh ? " flash" : ""}`);
   const top = el("div", "feed-top");
   const what = T.feed[item.type] || T.feed.other;
+  const amount = (item.type.startsWith("payment.refund") && d.refund && d.refund.amount) || d.amount;
   top.append(el("span", "feed-what", what),
-    el("strong", "feed-amount", d.amount ? money(d.amount, d.currency, LANG) : ""));
+    el("strong", "feed-amount", amount ? money(amount, d.currency, LANG) : ""));
   const line = el("div", "feed-line", fmt(T.feed_line, {
     player: d.player ? d.player.name : "", court: courtName(d.court), start: d.start ? hm(d.start) : "",
   }));

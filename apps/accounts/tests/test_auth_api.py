@@ -285,8 +285,11 @@ def test_me_patch_updates_only_the_own_profile():
     # Bad values are refused whole: nothing of the request is saved.
     error = err(client.patch(ME, {"language": "de", "first_name": "Changed"}, format="json"), 400)
     assert "language" in error["details"]
-    error = err(client.patch(ME, {"phone": "call me maybe"}, format="json"), 400)
-    assert "phone" in error["details"]
+    for bad in ("call me maybe", "------", "(((())", "12345", "+1 (555) 0000 0000 0000 9"):
+        error = err(client.patch(ME, {"phone": bad}, format="json"), 400)
+        assert "phone" in error["details"], bad
+    assert ok(client.patch(ME, {"phone": ""}, format="json"))["phone"] == ""  # no SMS
+    ok(client.patch(ME, {"phone": "+52 55 1234 5678"}, format="json"))
     err(client.patch(ME, {"language": 7}, format="json"), 400)
     user.refresh_from_db()
     assert (user.first_name, user.phone) == ("Lupe", "+52 55 1234 5678")

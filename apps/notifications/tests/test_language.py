@@ -29,9 +29,9 @@ def test_a_spanish_speaking_player_gets_the_booking_confirmation_in_spanish(
         court, eager_celery, django_capture_on_commit_callbacks):
     user = UserFactory(language="es", phone="")
     start = at(court.club, future_day(court.club, 3), 18)
-    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
-        # the request's language does not matter, the recipient's does
-        ok(client_for(user).post(BOOK, booking_body(court, start), format="json"), 201)
+    with django_capture_on_commit_callbacks(execute=True):
+        # An English browser books: the request's language does not matter, the recipient's does.
+        ok(client_for(user).post(BOOK, booking_body(court, start), format="json", HTTP_ACCEPT_LANGUAGE="en-GB"), 201)
     notification = Notification.objects.get(user=user, kind=Kind.BOOKING_CONFIRMED)
     assert notification.title == "Reserva confirmada en Club Demo Padel"
     weekday = SPANISH_WEEKDAYS[start.astimezone(ZoneInfo("America/Mexico_City")).weekday()]
@@ -44,8 +44,9 @@ def test_a_spanish_speaking_player_gets_the_booking_confirmation_in_spanish(
 def test_without_a_chosen_language_notifications_are_in_english(court, eager_celery):
     user = UserFactory(language="", phone="")
     day = future_day(court.club, 3)
-    with translation.override("es"):
-        ok(client_for(user).post(BOOK, booking_body(court, at(court.club, day, 10)), format="json"), 201)
+    # A Spanish browser books: the notification still follows the user's (default) language.
+    ok(client_for(user).post(BOOK, booking_body(court, at(court.club, day, 10)), format="json",
+                             HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9"), 201)
     notification = Notification.objects.get(user=user, kind=Kind.BOOKING_CONFIRMED)
     assert notification.title == "Booking confirmed at Club Demo Padel"
     assert "Price" in notification.body
@@ -69,5 +70,6 @@ def test_a_cancellation_with_a_refund_reads_naturally_in_spanish(court):
     notification = triggers.notify_booking_cancelled(
         reservation, refund={"status": "pending", "amount": "450.00", "currency": "MXN"})
     assert notification.title == "Reserva cancelada en Club Demo Padel"
-    assert notification.body == "Pista 1, dom 1 Dic 10:00-11:30 fue cancelada. Reembolso: 450.00 MXN (pendiente)."
+    assert notification.body == ("Pista 1, dom 1 dic 10:00-11:30 fue cancelada. Reembolso: 450.00 MXN (pendiente). "
+                                 "Recógelo en la recepción del club.")  # paid at the club: refunded there
     assert translation.get_language() == before  # the override does not leak into the caller

@@ -467,7 +467,7 @@ def test_payment_signals_reach_owner_and_share_payer():
     start = at(court.club, future_day(court.club, 2), 18)
     reservation = ReservationFactory(court=court, start=start, end=start + timedelta(hours=1), price="24.00")
     partner = UserFactory()
-    payment = SimpleNamespace(pk="pay-1", amount=Decimal("6.00"), amount_received=Decimal("6.00"),
+    payment = SimpleNamespace(pk="pay-1", method="card", amount=Decimal("6.00"), amount_received=Decimal("6.00"),
                               share=SimpleNamespace(email=partner.email.upper()))
     for _ in range(2):  # a replayed webhook sends the signal again: one notification each
         payment_signals.payment_succeeded.send(sender=None, payment=payment, reservation=reservation)

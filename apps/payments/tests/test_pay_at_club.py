@@ -86,6 +86,9 @@ def test_a_cancelled_desk_paid_booking_owes_a_refund_until_staff_hand_it_back(
 
     url = f"/api/v1/reservations/reservations/{reservation_id}/refund-at-desk/"
     assert auth(api_client, UserFactory()).post(url).status_code == 404  # existence not revealed
+    from tests.factories import ClubFactory
+    other_desk = staff_of(ClubFactory())
+    assert auth(api_client, other_desk).post(url).status_code == 404  # another club's staff: not theirs
     refused = auth(api_client, owner).post(url)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
 
@@ -103,7 +106,10 @@ def test_a_cancelled_desk_paid_booking_owes_a_refund_until_staff_hand_it_back(
     event = staff_events(court.club_id, "payment.refunded")[-1]
     assert event.data["refund_status"] == "refunded" and event.data["refund"]["amount"] == "20.00"
     assert event.data["recorded_by"]["id"] == str(staff.pk) and event.data["method"] == "desk"
-    assert Notification.objects.filter(user=owner, kind=Kind.PAYMENT_REFUNDED).count() == 1
+    told = Notification.objects.get(user=owner, kind=Kind.PAYMENT_REFUNDED)
+    assert told.body.endswith("Handed back at the club's front desk.")  # cash: nothing to wait for
+    cancelled_note = Notification.objects.get(user=owner, kind=Kind.BOOKING_CANCELLED)
+    assert cancelled_note.body.endswith("Collect it at the club's front desk.")
 
     again = auth(api_client, staff).post(url)  # a double click gives nothing twice
     assert again.status_code == 409 and again.json()["error"]["code"] == "no_refund_owed"
