@@ -5,6 +5,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.fields import AwareDateTimeField
 from apps.notifications import selectors, services
 from apps.notifications.models import Channel, Kind, Notification
 
@@ -45,10 +46,18 @@ class NotificationReadApi(APIView):
         return response
 
 
+class ReadAllInput(serializers.Serializer):
+    until = AwareDateTimeField(required=False, help_text="Only those created at or before this moment (the newest "
+                               "one the screen shows), so one arriving meanwhile stays unread")
+
+
 class NotificationReadAllApi(APIView):
-    @extend_schema(request=None, responses={200: inline_serializer("ReadAll", {"updated": serializers.IntegerField()})})
+    @extend_schema(request=ReadAllInput,
+                   responses={200: inline_serializer("ReadAll", {"updated": serializers.IntegerField()})})
     def post(self, request):
-        updated = services.mark_all_read(user=request.user)
+        data = ReadAllInput(data=request.data if isinstance(request.data, dict) else {})
+        data.is_valid(raise_exception=True)
+        updated = services.mark_all_read(user=request.user, until=data.validated_data.get("until"))
         response = Response({"updated": updated})
         response.envelope_message = "All notifications read"
         return response

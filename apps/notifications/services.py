@@ -185,9 +185,11 @@ def mark_read(*, user, notification_id) -> Notification:
     return notification
 
 
-def mark_all_read(*, user) -> int:
-    return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).update(
-        read_at=timezone.now())
+def mark_all_read(*, user, until=None) -> int:
+    unread = Notification.objects.filter(user=user, in_app=True, read_at__isnull=True)
+    if until is not None:
+        unread = unread.filter(created_at__lte=until)
+    return unread.update(read_at=timezone.now())
 
 
 def requeue_stale_deliveries(*, older_than_seconds: int = 900, limit: int = 500) -> int:

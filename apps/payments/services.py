@@ -768,10 +768,19 @@ def desk_refund_record(*, reservation_id, actor, now: datetime | None = None) ->
             reservation.paid_amount = max(reservation.paid_amount - amount, Decimal("0.00"))
             remaining -= amount
             refunds.append((refund, payment))
-        if not refunds:  # owed on paper, but no desk money left to give back: close it as given
-            logger.warning("desk refund for %s: no unrefunded desk payment left", reservation.pk)
         reservation.refund_status = RefundStatus.REFUNDED
         reservation.save(update_fields=["paid_amount", "refund_status", "updated_at"])
+        if not refunds:  # owed on paper, but no desk money left to give back: close it, tell screens
+            logger.warning("desk refund for %s: no unrefunded desk payment left", reservation.pk)
+            from apps.clubs.events import allocation_payload, publish_club_event
+
+            club_id = reservation.court.club_id
+            publish_club_event(club_id=club_id, type="reservation.updated",
+                               public=allocation_payload(reservation, club_id=club_id),
+                               staff_extra={"refund": {"amount": _money(reservation.refund_amount),
+                                                       "currency": reservation.currency,
+                                                       "status": reservation.refund_status},
+                                            "payment_mode": reservation.payment_mode, "reason": "refunded_at_desk"})
         for refund, payment in refunds:
             _publish_staff(reservation, "payment.refunded", payment_event_data(
                 payment, reservation, refund={"id": str(refund.pk), "amount": _money(refund.amount),

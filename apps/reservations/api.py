@@ -13,7 +13,7 @@ from apps.clubs.models import AllocationStatus, Club, Court
 from apps.core.fields import AwareDateTimeField, ClubLocalDateTimeField
 from apps.core.tenancy import TenantScopedMixin, tenant_scope
 from apps.reservations import selectors, services
-from apps.reservations.models import Reservation
+from apps.reservations.models import PaymentMode, RefundStatus, Reservation
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -94,15 +94,18 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
                                      help_text="club id: staff see all of its reservations")
         status = serializers.ChoiceField(choices=RESERVATION_STATUSES, required=False)
         date = serializers.DateField(required=False, help_text="the club's local date of the start")
+        refund_status = serializers.ChoiceField(choices=RefundStatus.choices, required=False,
+                                                help_text="`pending`: refunds decided and not given yet")
+        payment_mode = serializers.ChoiceField(choices=PaymentMode.choices, required=False)
 
     @extend_schema(parameters=[ListParams])
     def list(self, request, *args, **kwargs):
         params = self.ListParams(data=request.query_params)
         params.is_valid(raise_exception=True)  # a bad value is a 400 naming the parameter
-        qs = selectors.reservation_list(user=request.user, scope=self.scope,
-                                        club_id=params.validated_data.get("club"),
-                                        status=params.validated_data.get("status"),
-                                        day=params.validated_data.get("date"))
+        qs = selectors.reservation_list(user=request.user, scope=self.scope, **{
+            name: params.validated_data.get(key) for name, key in (
+                ("club_id", "club"), ("status", "status"), ("day", "date"), ("refund_status", "refund_status"),
+                ("payment_mode", "payment_mode"))})
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

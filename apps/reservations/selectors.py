@@ -109,7 +109,8 @@ class _LocalStartDate(Func):
     output_field = DateField()
 
 
-def reservation_list(*, user, scope, club_id=None, status: str | None = None, day: date | None = None):
+def reservation_list(*, user, scope, club_id=None, status: str | None = None, day: date | None = None,
+                     refund_status: str | None = None, payment_mode: str | None = None):
     qs = Reservation.objects.select_related("court", "court__club", "user").order_by("period")
     if club_id is not None and scope.is_club_staff(club_id):
         qs = qs.filter(court__club_id=club_id)
@@ -119,6 +120,10 @@ def reservation_list(*, user, scope, club_id=None, status: str | None = None, da
             qs = qs.filter(court__club_id=club_id)
     if status:
         qs = qs.filter(status=status)
+    if refund_status:
+        qs = qs.filter(refund_status=refund_status)
+    if payment_mode:
+        qs = qs.filter(payment_mode=payment_mode)
     if day is not None:
         # "date" is the club's day: a 19:00 booking in Mexico City starts on the next UTC day.
         qs = qs.alias(local_day=_LocalStartDate(

@@ -114,7 +114,8 @@ def _hold_duration() -> timedelta:
 
 def _staff_details(reservation: Reservation, user) -> dict:
     return {"player": {"id": str(user.pk), "name": user.full_name, "email": user.email},
-            "price": f"{reservation.price:.2f}", "currency": reservation.currency}
+            "price": f"{reservation.price:.2f}", "currency": reservation.currency,
+            "payment_mode": reservation.payment_mode}
 
 
 def refund_decision(*, reservation: Reservation, within_policy: bool) -> dict:

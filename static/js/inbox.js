@@ -78,12 +78,15 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
   }
 
   async function markAllRead() {
+    // Only what is on screen: a notification arriving meanwhile must not be read unseen.
+    const until = items.map((n) => n.created_at).sort().pop();
+    if (!until) return;
     items = [];
     render();
     $("inbox-list").focus();
     $("inbox-error").textContent = "";
     try {
-      await api("POST", "notifications/read-all/");
+      await api("POST", "notifications/read-all/", { until });
     } catch (err) {
       $("inbox-error").textContent = err.message;
     }

@@ -89,6 +89,8 @@ const { api, refreshAccess, login, logout } = createApi({
 let day = null;            // the staff snapshot: availability (courts, slots) + date, kept live
 let rows = new Map();      // reservation id -> row (see rowFromSnapshot)
 let blocks = new Map();    // maintenance block id -> {id, court, start, end, reason}
+let owed = new Map();      // cancelled pay-at-club bookings of any date whose refund the desk owes
+let owedGone = new Set();  // ids settled by an event while the owed list was loading
 let feed = [];             // payment events, newest first
 let snapshotSeq = 0;       // stream seq of the last snapshot
 let shownDate = config.today;
@@ -179,6 +181,7 @@ function onSnapshot(data, msg) {
   showBoard();
   renderAll();
   loadDetails(msg.seq);
+  loadOwed();
   loadBlocks();
   Reports.recheck();
   loadClubName();
@@ -206,6 +209,16 @@ function onEvent(msg) {
 
 function onReservationEvent(msg) {
   const d = msg.data;
+  if (d.refund && d.refund.status !== "pending") owed.delete(d.id);
+  // Whatever the day shown: the desk owes this refund until it is handed back.
+  if (msg.type === "reservation.cancelled" && d.refund && d.refund.status === "pending"
+      && d.payment_mode === "pay_at_club") {
+    owed.set(d.id, {
+      id: d.id, court: d.court, start: d.start, end: d.end, status: d.status, player: d.player,
+      price: d.price, currency: d.currency,
+      payment: { mode: "pay_at_club", refund: { amount: d.refund.amount, status: "pending" } },
+    });
+  }
   let row = rows.get(d.id);
   const values = {
     player: d.player ? d.player.name : "", court: courtName(d.court), start: hm(d.start), end: hm(d.end),
@@ -257,6 +270,10 @@ function onBlockEvent(d, added) {
 
 function onPaymentEvent(msg) {
   const d = msg.data;
+  if (d.refund_status && d.refund_status !== "pending") {
+    owed.delete(d.reservation);
+    owedGone.add(d.reservation);
+  }
   const row = rows.get(d.reservation);
   if (row) {
     row.touched = msg.seq;
@@ -317,6 +334,25 @@ function mergeDetails(list, seqAtStart) {
   }
   // Rows the list did not return (a booking that began the day before): nothing to fill.
   for (const row of rows.values()) if (row.checked_in_at === undefined) row.checked_in_at = null;
+}
+
+// Refunds owed at the desk for bookings of any date (a player cancels days ahead and comes by
+// later): loaded with each snapshot, then kept by reservation.cancelled and payment.* events.
+async function loadOwed() {
+  const found = [];
+  owedGone = new Set();
+  try {
+    for (let page = 1; page <= 10; page += 1) {
+      const envelope = await api("GET", `reservations/reservations/?club=${config.id}&refund_status=pending`
+        + `&payment_mode=pay_at_club&page_size=100&page=${page}`);
+      found.push(...envelope.data);
+      if (!envelope.pagination || page >= envelope.pagination.total_pages) break;
+    }
+  } catch {
+    return; // the next snapshot tries again; today's rows still show their own refunds
+  }
+  for (const r of found) if (!owedGone.has(r.id)) owed.set(r.id, r);
+  renderDue();
 }
 
 async function loadBlocks() {
@@ -614,7 +650,10 @@ function renderAgenda() {
 function renderDue() {
   const list = $("due-list");
   list.textContent = "";
-  const due = [...rows.values()].filter((r) => isDue(r) || owesRefund(r)).sort((a, b) => ms(a.start) - ms(b.start));
+  const listed = new Map([...owed.values()].filter(owesRefund).map((r) => [r.id, r]));
+  for (const r of rows.values()) if (isDue(r) || owesRefund(r)) listed.set(r.id, r); // the live row wins
+  for (const [id, r] of listed) if (!isDue(r) && !owesRefund(r)) listed.delete(id);
+  const due = [...listed.values()].sort((a, b) => ms(a.start) - ms(b.start));
   $("due-count").textContent = due.length ? `(${due.length})` : "";
   if (!due.length) {
     list.appendChild(el("li", "muted", T.due_empty));
@@ -625,8 +664,10 @@ function renderDue() {
     const text = el("div", "due-text");
     const refund = owesRefund(row);
     const who = refund ? fmt(T.refund_line, { player: playerName(row) }) : playerName(row);
+    const onDay = onShownDay(row.start, row.end);
+    const when = onDay ? hm(row.start) : `${shortDate(clubDate(new Date(row.start), tz))} ${hm(row.start)}`;
     text.append(el("strong", "", money(refund ? `-${row.payment.refund.amount}` : row.payment.amount_due,
-      row.currency, LANG)), el("span", "", `${hm(row.start)} · ${courtName(row.court)} · ${who}`));
+      row.currency, LANG)), el("span", "", `${when} · ${courtName(row.court)} · ${who}`));
     const button = refund ? actionButton("due-refund", row, T.refund_given, "secondary small", refundGiven)
       : actionButton("due", row, T.mark_paid, "secondary small", markPaid);
     li.append(text, button);
@@ -1282,6 +1323,7 @@ function resetState() {
   day = null;
   rows = new Map();
   blocks = new Map();
+  owed = new Map();
   feed = [];
   renderFeed();
 }

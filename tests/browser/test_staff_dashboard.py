@@ -359,6 +359,27 @@ def test_a_refund_owed_at_the_desk_appears_live_and_is_recorded_from_the_dashboa
                      reason="Lights")
         page.wait_for_selector(f'#block-list li[data-block="{block["id"]}"]', timeout=LIVE_BUDGET_MS)
         assert "Lights" in page.inner_text("#block-list")
+
+        # A booking three days ahead, paid at the desk and cancelled: its refund is owed today.
+        later = call(player_token, "POST", "reservations/reservations/", court=str(court.pk),
+                     start=(start + timedelta(days=3)).isoformat(),
+                     end=(start + timedelta(days=3, minutes=60)).isoformat())
+        call(staff_token, "POST", f"reservations/reservations/{later['id']}/mark-paid/")
+        call(player_token, "POST", f"reservations/reservations/{later['id']}/cancel/")
+        owed = f'[data-key="due-refund:{later["id"]}"]'
+        page.wait_for_selector(owed, timeout=LIVE_BUDGET_MS)
+        assert f"€{later['price']}" in page.inner_text("#due-list")
+        page.click(owed)
+        page.wait_for_selector(owed, state="detached")
+        assert Reservation.objects.get(pk=later["id"]).refund_status == "refunded"
+        # And one owed from before the dashboard opened is listed after a reload.
+        older = call(player_token, "POST", "reservations/reservations/", court=str(court.pk),
+                     start=(start + timedelta(days=4)).isoformat(),
+                     end=(start + timedelta(days=4, minutes=60)).isoformat())
+        call(staff_token, "POST", f"reservations/reservations/{older['id']}/mark-paid/")
+        call(player_token, "POST", f"reservations/reservations/{older['id']}/cancel/")
+        page.reload()
+        page.wait_for_selector(f'[data-key="due-refund:{older["id"]}"]', timeout=10000)
         assert errors == []
     finally:
         context.close()

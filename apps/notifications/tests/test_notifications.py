@@ -476,3 +476,17 @@ def test_payment_signals_reach_owner_and_share_payer():
     kinds = lambda user: sorted(Notification.objects.filter(user=user).values_list("kind", flat=True))  # noqa: E731
     assert kinds(reservation.user) == ["payment_received", "payment_refunded"]
     assert kinds(partner) == ["payment_received", "payment_refunded"]
+
+
+def test_read_all_until_what_the_screen_shows_leaves_a_newer_one_unread():
+    user = UserFactory()
+    older, shown = _inbox(user, 2)
+    newer = _inbox(user, 1)[0]  # arrived after the screen rendered `shown`
+    Notification.objects.filter(pk=newer.pk).update(created_at=shown.created_at + timedelta(seconds=1))
+    client = client_for(user)
+    body = {"until": shown.created_at.isoformat()}
+    assert ok(client.post("/api/v1/notifications/read-all/", body, format="json")) == {"updated": 2}
+    assert [n["id"] for n in unread_notifications_snapshot(user)] == [str(newer.pk)]
+    err(client.post("/api/v1/notifications/read-all/", {"until": "yesterday"}, format="json"), 400)
+    err(client.post("/api/v1/notifications/read-all/", {"until": "2030-01-01T10:00:00"}, format="json"), 400)  # no offset
+    assert ok(client.post("/api/v1/notifications/read-all/", [], format="json")) == {"updated": 1}  # body ignored

@@ -138,3 +138,41 @@ def test_an_online_booking_is_not_refunded_at_the_desk(api_client, fake_stripe):
     response = auth(api_client, staff_of(court.club)).post(
         f"/api/v1/reservations/reservations/{data['id']}/refund-at-desk/")
     assert response.status_code == 409 and response.json()["error"]["code"] == "not_desk_refundable"
+
+
+def test_staff_list_the_refunds_owed_at_the_desk_whatever_the_date(api_client, no_keys):
+    court = online_court()
+    owner = UserFactory()
+    soon, staff = _paid_at_desk(api_client, court, owner, days=2)
+    later, _ = _paid_at_desk(api_client, court, owner, days=9)
+    kept = book(api_client, owner, court, days=5)  # not cancelled: nothing owed
+    for reservation_id in (soon, later):
+        assert auth(api_client, owner).post(f"/api/v1/reservations/reservations/{reservation_id}/cancel/").status_code == 200
+    url = (f"/api/v1/reservations/reservations/?club={court.club_id}&refund_status=pending"
+           f"&payment_mode=pay_at_club")
+    listed = auth(api_client, staff).get(url).json()["data"]
+    assert [r["id"] for r in listed] == [soon, later]
+    assert all(r["payment"]["refund"] == {"amount": "20.00", "status": "pending"} for r in listed)
+    assert kept["id"] not in {r["id"] for r in listed}
+    # Another club's staff asking for this club get only their own bookings (none).
+    from tests.factories import ClubFactory
+    assert auth(api_client, staff_of(ClubFactory())).get(url).json()["data"] == []
+    bad = auth(api_client, staff).get(f"/api/v1/reservations/reservations/?refund_status=someday")
+    assert bad.status_code == 400 and "refund_status" in bad.json()["error"]["details"]
+
+
+def test_a_refund_owed_with_no_desk_money_left_is_closed_and_screens_are_told(api_client, no_keys):
+    from apps.payments.models import Payment
+    from apps.reservations.models import Reservation
+
+    court = online_court()
+    owner = UserFactory()
+    reservation_id, staff = _paid_at_desk(api_client, court, owner)
+    assert auth(api_client, owner).post(f"/api/v1/reservations/reservations/{reservation_id}/cancel/").status_code == 200
+    Payment.objects.filter(reservation_id=reservation_id).update(refunded_amount=Decimal("20.00"))  # given by hand
+    given = auth(api_client, staff).post(f"/api/v1/reservations/reservations/{reservation_id}/refund-at-desk/")
+    assert given.status_code == 200 and given.json()["data"]["refund"]["status"] == "refunded"
+    assert Reservation.objects.get(pk=reservation_id).refund_status == "refunded"
+    event = staff_events(court.club_id, "reservation.updated")[-1]
+    assert event.data["refund"]["status"] == "refunded" and event.data["id"] == reservation_id
+    assert event.data["slot_status"] == "free"  # still a cancelled booking for the club's screens
