@@ -127,6 +127,13 @@ def payment_event_data(payment: Payment, reservation: Reservation, **extra) -> d
     return data
 
 
+def _locked_reservation_or_404(reservation_id) -> Reservation:
+    reservation = lock_reservation(reservation_id)
+    if reservation is None:
+        raise NotFound("not_found", "Not found")
+    return reservation
+
+
 def _publish_staff(reservation: Reservation, type: str, data: dict) -> None:
     publish(staff_stream(reservation.court.club_id), type, data)
 
@@ -261,9 +268,7 @@ def split_create(*, reservation_id, players: list[dict], now: datetime | None = 
     """
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = lock_reservation(reservation_id)
-        if reservation is None:
-            raise NotFound("not_found", "Not found")
+        reservation = _locked_reservation_or_404(reservation_id)
         if reservation.payment_mode != PaymentMode.ONLINE:
             raise Conflict(Code.NOT_ONLINE, "This booking is paid at the club")
         if reservation.status != AllocationStatus.HELD:
@@ -707,9 +712,7 @@ def desk_payment_record(*, reservation_id, actor, amount: Decimal | None = None,
     """Staff took the money at the desk (pay-at-club bookings)."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = lock_reservation(reservation_id)
-        if reservation is None:
-            raise NotFound("not_found", "Not found")
+        reservation = _locked_reservation_or_404(reservation_id)
         if reservation.payment_mode != PaymentMode.PAY_AT_CLUB:
             raise Conflict(Code.NOT_PAYABLE, "This booking is paid online")
         if reservation.status not in (AllocationStatus.CONFIRMED, AllocationStatus.COMPLETED,
@@ -742,9 +745,7 @@ def desk_refund_record(*, reservation_id, actor, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = lock_reservation(reservation_id)
-        if reservation is None:
-            raise NotFound("not_found", "Not found")
+        reservation = _locked_reservation_or_404(reservation_id)
         if reservation.payment_mode != PaymentMode.PAY_AT_CLUB:
             raise Conflict(Code.NOT_DESK_REFUNDABLE, "This booking was paid online: its refund goes back to the card")
         if reservation.refund_status != RefundStatus.PENDING:

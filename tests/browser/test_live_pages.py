@@ -6,18 +6,18 @@ follows REST bookings, in-play reservations and a revoked key. Screenshots go to
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from django.db import connection, transaction
+from django.db import transaction
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import AllocationStatus
 from apps.clubs.services import display_key_create, display_key_revoke
+from tests.browser.support import midday_timezone, off_loop
 from tests.factories import PASSWORD, ClubFactory, CourtFactory, ReservationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,19 +28,6 @@ LIVE_BUDGET_MS = 1000
 def slot_selector(court, start: datetime, status: str | None = None) -> str:
     selector = f'[data-court="{court.pk}"][data-start="{start.isoformat()}"]'
     return selector + (f'[data-status="{status}"]' if status else "")
-
-
-def off_loop(func, *args, **kwargs):
-    """Run a write whose on-commit fan-out uses async_to_sync in a thread of its own: this
-    thread has Playwright's event loop, where async_to_sync refuses to run."""
-    def work():
-        try:
-            return func(*args, **kwargs)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(work).result(timeout=30)
 
 
 def publish_reservation(**fields):
@@ -58,16 +45,6 @@ def publish_reservation(**fields):
 
 def wait_live(page):
     page.wait_for_selector('#live-badge[data-state="live"]', timeout=10000)
-
-
-def midday_timezone() -> str:
-    """A zone where it is late morning now, so 'today' has free slots ahead whenever this runs."""
-    now = datetime.now(UTC)
-    for offset in range(-12, 15):
-        name = "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
-        if 10 <= now.astimezone(ZoneInfo(name)).hour < 14:
-            return name
-    raise AssertionError("some offset is always at late morning")
 
 
 def test_a_booking_in_one_browser_appears_in_another_within_a_second(browser, node):

@@ -4,7 +4,6 @@ match moving its winner into the final, and it speaks Spanish by Accept-Language
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.tournaments import services
 from apps.tournaments.models import Match
 from apps.tournaments.tests.support import club_with_staff, make_tournament, win_match
+from tests.browser.support import off_loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,21 +31,6 @@ def _tournament():
     semis = list(Match.objects.filter(tournament=tournament, round=1).order_by("position"))
     final = Match.objects.get(tournament=tournament, round=2)
     return tournament, staff, semis, final
-
-
-def off_loop(fn, *args, **kwargs):
-    """Run a write in another thread: Playwright's sync API keeps an event loop in this one, and
-    the publisher's after-commit fan-out (async_to_sync) refuses to run beside it."""
-    from django.db import connection
-
-    def call():
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result()
 
 
 def _card(page, match):

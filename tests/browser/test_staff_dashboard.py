@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,22 +23,13 @@ from django.db import connection
 
 from apps.clubs.models import AllocationStatus
 from apps.reservations.models import Reservation
+from tests.browser.support import midday_timezone, off_loop
 from tests.factories import PASSWORD, ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
 from tests.live_servers import ROOT, DaphneServer, cluster_env, database_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIVE_BUDGET_MS = 1500  # REST answer -> visible on the dashboard
-
-
-def midday_timezone() -> str:
-    """A zone where it is late morning now, so today has opening hours left whenever this runs."""
-    now = datetime.now(UTC)
-    for offset in range(-12, 15):
-        name = "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
-        if 10 <= now.astimezone(ZoneInfo(name)).hour < 14:
-            return name
-    raise AssertionError("some offset is always at late morning")
 
 
 def wait_until(predicate, timeout: float, what: str):
@@ -273,20 +264,6 @@ def test_a_player_is_told_they_are_not_allowed_and_spanish_works(browser, cluste
         context.close()
 
 
-def in_thread(func, *args):
-    """Writes whose on-commit fan-out uses async_to_sync must leave Playwright's event-loop thread."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def work():
-        try:
-            return func(*args)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(work).result(timeout=30)
-
-
 def schedule_a_match(club, day):
     from apps.tournaments import services as tournaments
     from apps.tournaments.tests.support import make_tournament
@@ -348,7 +325,7 @@ def test_a_refund_owed_at_the_desk_appears_live_and_is_recorded_from_the_dashboa
         # A tournament scheduled meanwhile blocks the court on the timeline, live, but it is not
         # maintenance: it does not join the maintenance list (whose Remove would fail).
         shades = page.locator(".tl-shade.blocked").count()
-        in_thread(schedule_a_match, club, now.date())
+        off_loop(schedule_a_match, club, now.date())
         page.wait_for_function(f"() => document.querySelectorAll('.tl-shade.blocked').length > {shades}",
                                timeout=LIVE_BUDGET_MS * 2)
         assert page.locator("#block-list li[data-block]").count() == 0
