@@ -30,6 +30,28 @@ def api_client():
     return APIClient()
 
 
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process (the suite's settings point Celery at Redis, with no worker in tests)."""
+    from project.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """SMS land in a list (apps.notifications.sms.outbox), as e-mails in django.core.mail.outbox."""
+    from apps.notifications import sms
+
+    settings.SMS_BACKEND = "apps.notifications.sms.LocmemSmsBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
 def _drop_test_broker_keys():
     prefix = os.environ.get("CELERY_BROKER_KEY_PREFIX", "")
     url = os.environ.get("REDIS_URL", "")

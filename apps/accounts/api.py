@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -7,6 +8,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
+from apps.accounts import phone as phone_verification
 from apps.accounts import services
 from apps.accounts.models import User
 from apps.core.i18n import supported_language
@@ -20,7 +22,12 @@ class UserOutput(serializers.Serializer):
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     phone = serializers.CharField()
+    phone_verified = serializers.SerializerMethodField(help_text="SMS are sent only to a verified number")
     language = serializers.CharField(help_text="Language of notifications: en, es, or empty for the default")
+
+    def get_phone_verified(self, obj) -> bool:
+        value = obj.get("phone_verified_at") if isinstance(obj, dict) else obj.phone_verified_at
+        return value is not None
 
 
 class MembershipOutput(serializers.Serializer):
@@ -157,7 +164,8 @@ class MeApi(APIView):
     def _me(user):
         return MeOutput({
             "id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
-            "phone": user.phone, "language": user.language, "memberships": list(memberships_for(user)),
+            "phone": user.phone, "phone_verified_at": user.phone_verified_at, "language": user.language,
+            "memberships": list(memberships_for(user)),
         }).data
 
     @extend_schema(responses={200: MeOutput})
@@ -171,6 +179,39 @@ class MeApi(APIView):
         user = services.user_update(user=request.user, **data.validated_data)
         response = Response(self._me(user))
         response.envelope_message = "Profile updated"
+        return response
+
+
+class PhoneCodeApi(APIView):
+    """POST auth/me/phone/send-code/: a new verification code by SMS to the profile's number."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request):
+        with transaction.atomic():
+            phone_verification.phone_verification_start(user=request.user)
+        response = Response(None)
+        response.envelope_message = "A code is on its way by SMS"
+        return response
+
+
+class PhoneVerifyApi(APIView):
+    """POST auth/me/phone/verify/ {code}: proves the number; SMS notifications can then go to it."""
+
+    permission_classes = [IsAuthenticated]
+
+    class PhoneVerifyInput(serializers.Serializer):
+        code = serializers.RegexField(r"^\s*[0-9]{6}\s*$", max_length=12,
+                                      error_messages={"invalid": "The code has 6 digits."})
+
+    @extend_schema(request=PhoneVerifyInput, responses={200: MeOutput})
+    def post(self, request):
+        data = self.PhoneVerifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = phone_verification.phone_verification_confirm(user=request.user, code=data.validated_data["code"])
+        response = Response(MeApi._me(user))
+        response.envelope_message = "Phone number verified"
         return response
 
 

@@ -32,6 +32,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(max_length=80, blank=True)
     last_name = models.CharField(max_length=80, blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    # Set once the owner typed the code sent to `phone` (apps/accounts/phone.py); SMS need it.
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
     # Language of e-mails, SMS and in-app notifications ("" = the site default, English).
     language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
     is_active = models.BooleanField(default=True)

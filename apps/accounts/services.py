@@ -108,10 +108,22 @@ def user_update(*, user: User, **changes) -> User:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     if "language" in changes:
         changes["language"] = supported_language(changes["language"])
+    new_phone = "phone" in changes and changes["phone"] != user.phone
+    if new_phone:
+        changes["phone_verified_at"] = None  # SMS wait until the new number is proved
     for field, value in changes.items():
         setattr(user, field, value)
     if changes:
         user.save(update_fields=list(changes))
+    if new_phone and user.phone:
+        from rest_framework.exceptions import Throttled
+
+        from apps.accounts.phone import phone_verification_start
+
+        try:
+            phone_verification_start(user=user)
+        except Throttled:  # a code just went to this number, or too many this hour: the profile saves anyway,
+            pass           # and `send-code/` says when another can be sent
     return user
 
 

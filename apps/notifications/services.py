@@ -52,7 +52,9 @@ def enabled_channels(user, kind: str) -> set[str]:
     channels = {c for c, on in preference_matrix_for_kind(user, kind).items() if on}
     if not user.email:
         channels.discard(Channel.EMAIL)
-    if not user.phone:  # nothing to send to: no delivery row rather than one that can never succeed
+    if not user.phone or user.phone_verified_at is None:
+        # Nothing to send to, or a number its owner has not proved: no delivery row rather than a
+        # message to a stranger (or one that can never succeed).
         channels.discard(Channel.SMS)
     return channels
 

@@ -107,6 +107,9 @@ def _inbox_strings() -> dict:
         "mark_read_label": _("Mark read: %(title)s"),
         "saved": _("Settings saved."),
         "saved_partly": _("Language and phone saved; the channels were not: %(error)s"),
+        "code_sent": _("We sent a 6-digit code to %(phone)s."),
+        "phone_verified": _("Phone number verified."),
+        "code_resent": _("A new code is on its way."),
         "channels": {"in_app": _("On this page"), "email": _("E-mail"), "sms": _("SMS")},
         "kinds": {
             "booking_confirmed": _("Booking confirmed"), "booking_cancelled": _("Booking cancelled"),

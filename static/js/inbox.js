@@ -146,6 +146,7 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
       prefs = preferences.data;
       $("set-language").value = me.data.language || "";
       $("set-phone").value = me.data.phone || "";
+      showPhoneState(me.data);
       renderMatrix();
     } catch (err) {
       $("settings-msg").textContent = err.message;
@@ -192,7 +193,8 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
     const phone = $("set-phone");
     phone.removeAttribute("aria-invalid");
     try {
-      await api("PATCH", "auth/me/", { language: $("set-language").value, phone: phone.value.trim() });
+      const me = await api("PATCH", "auth/me/", { language: $("set-language").value, phone: phone.value.trim() });
+      showPhoneState(me.data);
     } catch (err) {
       msg.textContent = err.message;
       msg.classList.add("error");
@@ -211,6 +213,50 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
     }
   }
 
+  // ---------- phone verification (SMS go only to a proved number) ----------
+
+  function showPhoneState(me) {
+    const pending = Boolean(me.phone) && !me.phone_verified;
+    $("verify").hidden = !pending;
+    $("phone-ok").hidden = !(me.phone && me.phone_verified);
+    if (pending) $("verify-msg").textContent = fmt(S.code_sent, { phone: me.phone });
+  }
+
+  async function verifyPhone() {
+    const msg = $("verify-msg");
+    msg.classList.remove("error");
+    try {
+      const me = await api("POST", "auth/me/phone/verify/", { code: $("verify-code").value.trim() });
+      $("verify-code").value = "";
+      showPhoneState(me.data);
+      $("settings-msg").textContent = S.phone_verified;
+    } catch (err) {
+      msg.textContent = err.message;
+      msg.classList.add("error");
+      $("verify-code").focus();
+    }
+  }
+
+  async function resendCode() {
+    const msg = $("verify-msg");
+    msg.classList.remove("error");
+    try {
+      await api("POST", "auth/me/phone/send-code/");
+      msg.textContent = S.code_resent;
+    } catch (err) {
+      msg.textContent = err.message;
+      msg.classList.add("error");
+    }
+  }
+
+  $("verify-submit").addEventListener("click", verifyPhone);
+  $("verify-code").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault(); // inside the settings form: verify, do not save the form
+      verifyPhone();
+    }
+  });
+  $("verify-resend").addEventListener("click", resendCode);
   $("inbox-readall").addEventListener("click", markAllRead);
   $("settings").addEventListener("toggle", () => { if ($("settings").open) openSettings(); });
   $("settings-form").addEventListener("submit", saveSettings);

@@ -11,8 +11,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 
 from apps.accounts.models import User
+from apps.accounts.phone import _digest as phone_digest
 from apps.notifications.models import Kind, Notification
 from apps.notifications.services import preference_matrix
 from tests.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory
@@ -70,6 +72,23 @@ def test_notifications_arrive_live_follow_the_settings_and_are_read(browser, nod
         page.wait_for_function("() => document.querySelector('#settings-msg').textContent === 'Settings saved.'")
         saved = User.objects.get(pk=player.pk)
         assert (saved.language, saved.phone) == ("es", "+52 55 1234 5678")
+        assert saved.phone_verified_at is None  # SMS wait for the code
+
+        # The code box: a wrong code is refused; the right one verifies the number. (No worker
+        # runs here to send the SMS, so the test puts a code of its own where the server keeps it.)
+        page.wait_for_selector("#verify:not([hidden])")
+        assert "+52 55 1234 5678" in page.inner_text("#verify-msg")
+        state = cache.get(f"phone-verify:{player.pk}")
+        state["digest"] = phone_digest(player.pk, "+52 55 1234 5678", "424242")
+        cache.set(f"phone-verify:{player.pk}", state, 600)
+        page.fill("#verify-code", "999999")
+        page.click("#verify-submit")
+        page.wait_for_function("() => document.querySelector('#verify-msg').classList.contains('error')")
+        page.fill("#verify-code", "424242")
+        page.press("#verify-code", "Enter")
+        page.wait_for_selector("#phone-ok:not([hidden])")
+        assert page.is_hidden("#verify")
+        assert User.objects.get(pk=player.pk).phone_verified_at is not None
         matrix = preference_matrix(saved)
         assert matrix["booking_cancelled"]["email"] is False and matrix["booking_confirmed"]["email"] is True
 
