@@ -38,6 +38,7 @@ from apps.reservations.services import reservation_cancel, reservation_create
 from routing.models import StreamEvent
 from routing.streams import club_stream, staff_stream
 from tests.factories import ClubFactory, CourtFactory, UserFactory
+from tests.live_servers import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -61,12 +62,10 @@ class Workers:
         self.prefix = f"padelyzer-celerytest-{uuid.uuid4().hex[:12]}:"
         self.tmp_path = tmp_path
         self.procs: list[subprocess.Popen] = []
-        db = connection.settings_dict
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "project.settings_test",
-            "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DATABASE_URL": database_url(connection.settings_dict),  # TCP or the embedded server's socket
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "CELERY_BROKER_KEY_PREFIX": self.prefix,

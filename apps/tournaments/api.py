@@ -316,6 +316,14 @@ class MatchFilterParams(serializers.Serializer):
     stage = serializers.ChoiceField(choices=MatchStage.choices, required=False)
     round = serializers.IntegerField(min_value=1, required=False)
     group = serializers.CharField(max_length=8, required=False)
+    club = serializers.UUIDField(required=False, help_text="Matches of this club's tournaments")
+    date = serializers.DateField(required=False, help_text="With `club`: matches on its courts that day "
+                                 "(the club's local date), in time order")
+
+    def validate(self, attrs):
+        if "date" in attrs and "club" not in attrs:
+            raise serializers.ValidationError({"date": ["give `club` too: the day is the club's local day"]})
+        return attrs
 
 
 @extend_schema(responses=_MATCH_OUT)
@@ -341,13 +349,15 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
     def get_serializer_class(self):
         return MatchPatch
 
-    @extend_schema(parameters=[OpenApiParameter("tournament", OpenApiTypes.UUID),
-                               OpenApiParameter("status", str), OpenApiParameter("stage", str),
-                               OpenApiParameter("round", int), OpenApiParameter("group", str)])
+    @extend_schema(parameters=[MatchFilterParams])
     def list(self, request, *args, **kwargs):
         params = MatchFilterParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        qs = self.get_queryset().filter(**params.validated_data)
+        filters = dict(params.validated_data)
+        club_id, day = filters.pop("club", None), filters.pop("date", None)
+        qs = self.get_queryset().filter(**filters)
+        if club_id is not None:
+            qs = selectors.matches_of_club(qs, club_id=club_id, day=day)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(_matches_out(page))
 

@@ -7,9 +7,13 @@ an undone point can never leave a table that disagrees with the matches.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q
+from psycopg2.extras import DateTimeTZRange
+
+from apps.clubs.models import Club
 
 from apps.tournaments import formats
 from apps.tournaments.models import (Entry, EntryPlayer, Match, MatchStage, MatchStatus, Tournament,
@@ -347,3 +351,18 @@ def matches_data_many(matches: list[Match]) -> list[dict]:
     tournament_ids = {m.tournament_id for m in matches}
     entries = {e.pk: e for e in entries_with_players().filter(tournament_id__in=tournament_ids)}
     return [match_data(m, entries) for m in matches]
+
+
+def matches_of_club(qs, *, club_id, day=None):
+    """`qs` narrowed to one club's tournaments; with `day` (the club's local date), to the matches
+    on its courts that day, in time order."""
+    qs = qs.filter(tournament__club_id=club_id)
+    if day is None:
+        return qs
+    zone = Club.objects.filter(pk=club_id).values_list("timezone", flat=True).first()
+    if zone is None:
+        return qs.none()
+    tz = ZoneInfo(zone)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    span = DateTimeTZRange(start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz), "[)")
+    return qs.filter(allocation__period__overlap=span).order_by("allocation__period", "sequence")

@@ -91,6 +91,9 @@ let rows = new Map();      // reservation id -> row (see rowFromSnapshot)
 let blocks = new Map();    // maintenance block id -> {id, court, start, end, reason}
 let owed = new Map();      // cancelled pay-at-club bookings of any date whose refund the desk owes
 let owedGone = new Set();  // ids settled by an event while the owed list was loading
+let matches = [];          // tournament matches on the shown day's courts (REST), in time order
+let matchRound = 0;
+let movingMatch = null;    // id of the match whose move form is open
 let feed = [];             // payment events, newest first
 let snapshotSeq = 0;       // stream seq of the last snapshot
 let shownDate = config.today;
@@ -182,6 +185,7 @@ function onSnapshot(data, msg) {
   renderAll();
   loadDetails(msg.seq);
   loadOwed();
+  loadMatches();
   loadBlocks();
   Reports.recheck();
   loadClubName();
@@ -255,6 +259,7 @@ function onBlockEvent(d, added) {
   const values = { court: courtName(d.court), start: hm(d.start), end: hm(d.end) };
   // Tournament matches block courts too (kind "match"): the timeline shows them, but they are
   // not maintenance, and only the tournament's scheduling may move or remove them.
+  if (d.kind === "match") loadMatches(); // scheduled, moved or removed: the list follows
   if (d.kind && d.kind !== "maintenance") return;
   if (added) {
     if (ms(d.end) > Date.now()) {
@@ -846,6 +851,133 @@ async function removeBlock(block, button) {
   }
 }
 
+// ---------- tournament matches ----------
+
+async function loadMatches() {
+  const round = ++matchRound;
+  const found = [];
+  try {
+    for (let page = 1; page <= 5; page += 1) {
+      const envelope = await api("GET",
+        `tournaments/matches/?club=${config.id}&date=${shownDate}&page_size=100&page=${page}`);
+      found.push(...envelope.data);
+      if (!envelope.pagination || page >= envelope.pagination.total_pages) break;
+    }
+  } catch {
+    return; // the next snapshot or court event loads them again
+  }
+  if (round !== matchRound) return; // a newer load started meanwhile
+  matches = found;
+  renderMatches();
+}
+
+const teamName = (team) => (team && team.name) || T.to_be_decided;
+
+function renderMatches() {
+  const list = $("match-list");
+  keepFocus(() => {
+    list.textContent = "";
+    if (!matches.length) list.appendChild(el("li", "muted", T.matches_empty));
+    for (const m of matches) {
+      const teams = fmt(T.match_teams, { team1: teamName(m.team1), team2: teamName(m.team2) });
+      const li = el("li");
+      li.dataset.match = m.id;
+      const text = el("div", "block-text");
+      text.append(el("strong", "", fmt(T.match_label, {
+        start: hm(m.start), end: hm(m.end), court: m.court ? m.court.name : "?",
+      })), el("span", "", teams), el("span", "muted", T.match_status[m.status] || m.status));
+      const actions = el("div", "actions");
+      const open = m.status === "scheduled" || m.status === "pending";
+      if (m.status === "scheduled") {
+        const call = el("button", "secondary small", T.call);
+        call.type = "button";
+        call.dataset.key = `call:${m.id}`;
+        call.addEventListener("click", () => callPlayers(m, call));
+        actions.appendChild(call);
+      }
+      if (open) {
+        const move = el("button", "secondary small", T.move);
+        move.type = "button";
+        move.dataset.key = `move:${m.id}`;
+        move.setAttribute("aria-label", fmt(T.move_label, { teams }));
+        move.setAttribute("aria-expanded", String(movingMatch === m.id));
+        move.addEventListener("click", () => {
+          movingMatch = movingMatch === m.id ? null : m.id;
+          renderMatches();
+          if (movingMatch) $(`move-court-${m.id}`).focus();
+        });
+        actions.appendChild(move);
+      }
+      li.append(text, actions);
+      if (movingMatch === m.id && open) li.appendChild(moveForm(m));
+      list.appendChild(li);
+    }
+  });
+}
+
+function moveForm(m) {
+  const form = el("form", "move-form");
+  form.noValidate = true;
+  const courtLabel = el("label", "", T.court);
+  courtLabel.htmlFor = `move-court-${m.id}`;
+  const court = el("select");
+  court.id = `move-court-${m.id}`;
+  for (const c of day ? day.courts : []) {
+    const option = el("option", "", c.name);
+    option.value = c.id;
+    court.appendChild(option);
+  }
+  if (m.court) court.value = m.court.id;
+  const timeLabel = el("label", "", T.start_time);
+  timeLabel.htmlFor = `move-start-${m.id}`;
+  const time = el("input");
+  time.type = "time";
+  time.id = `move-start-${m.id}`;
+  time.step = String(config.slot_minutes * 60);
+  time.value = hm(m.start);
+  const save = el("button", "primary small", T.move_save);
+  save.type = "submit";
+  const cancel = el("button", "link small", T.move_cancel);
+  cancel.type = "button";
+  cancel.addEventListener("click", () => { movingMatch = null; renderMatches(); });
+  form.append(courtLabel, court, timeLabel, time, save, cancel);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    moveMatch(m, court.value, time.value, save);
+  });
+  return form;
+}
+
+async function moveMatch(m, courtId, time, button) {
+  $("match-error").textContent = "";
+  $("match-ok").textContent = "";
+  button.disabled = true;
+  try {
+    const start = zonedInstant(shownDate, time, tz).toISOString();
+    const envelope = await api("POST", `tournaments/matches/${m.id}/reschedule/`, { court: courtId, start });
+    movingMatch = null;
+    $("match-ok").textContent = fmt(T.moved, { court: envelope.data.court.name, start: hm(envelope.data.start) });
+    await loadMatches();
+  } catch (err) {
+    $("match-error").textContent = err.message; // e.g. the court is taken then: nothing moved
+    button.disabled = false;
+  }
+}
+
+async function callPlayers(m, button) {
+  $("match-error").textContent = "";
+  $("match-ok").textContent = "";
+  button.disabled = true;
+  try {
+    const envelope = await api("POST", `tournaments/matches/${m.id}/call/`);
+    $("match-ok").textContent = fmt(T.called, { n: envelope.data.notified, court: m.court ? m.court.name : "" });
+  } catch (err) {
+    $("match-error").textContent = err.message;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---------- reports ----------
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, CRLF) into rows of strings. */
@@ -1324,6 +1456,7 @@ function resetState() {
   rows = new Map();
   blocks = new Map();
   owed = new Map();
+  matches = [];
   feed = [];
   renderFeed();
 }

@@ -329,6 +329,23 @@ def test_a_refund_owed_at_the_desk_appears_live_and_is_recorded_from_the_dashboa
         page.wait_for_function(f"() => document.querySelectorAll('.tl-shade.blocked').length > {shades}",
                                timeout=LIVE_BUDGET_MS * 2)
         assert page.locator("#block-list li[data-block]").count() == 0
+
+        # It is listed under the tournament matches: staff call its players and move it an hour on.
+        from apps.tournaments.models import MatchAllocation
+        allocation = MatchAllocation.objects.select_related("match").get(court=court)
+        item = f'#match-list li[data-match="{allocation.match_id}"]'
+        page.wait_for_selector(item)
+        page.click(f'[data-key="call:{allocation.match_id}"]')
+        page.wait_for_function("() => document.querySelector('#match-ok').textContent.includes('players called')")
+        page.click(f'[data-key="move:{allocation.match_id}"]')
+        later_start = allocation.period.lower.astimezone(ZoneInfo(tz_name)) + timedelta(hours=1)
+        page.fill(f"#move-start-{allocation.match_id}", later_start.strftime("%H:%M"))
+        page.click(f"{item} .move-form button[type=submit]")
+        page.wait_for_function("() => document.querySelector('#match-ok').textContent.startsWith('Moved to')")
+        allocation.refresh_from_db()
+        assert allocation.period.lower == later_start
+        assert later_start.strftime("%H:%M") in page.inner_text(item)
+        page.locator("#match-list").screenshot(path="/tmp/padelyzer-staff-matches.png")
         # A block another desk adds does join the list, live.
         block_start = start + timedelta(hours=3)
         block = call(staff_token, "POST", "clubs/maintenance-blocks/", court=str(court.pk),

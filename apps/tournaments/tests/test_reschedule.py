@@ -139,3 +139,22 @@ def test_only_club_staff_move_matches_and_only_before_they_start(api_client, sch
     services.generate(tournament=unscheduled)
     later = Match.objects.filter(tournament=unscheduled, round=1).first()
     error(move(api_client, staff, later, court2, local(club, day, 12)), 409, "not_scheduled")
+
+
+def test_a_clubs_matches_of_a_day_in_time_order(api_client, scheduled):
+    club, staff, tournament, day, court1, court2, semi = scheduled
+    auth(api_client, staff)
+    listed = data(api_client.get(f"{API}/matches/?club={club.pk}&date={day}"))
+    assert [m["start"] for m in listed] == sorted(m["start"] for m in listed)
+    assert {m["key"] for m in listed} == {"R1-M1", "R1-M2", "R2-M1"}
+    assert len(listed) == 3 and all(m["start"].startswith(day.isoformat()) for m in listed)
+    assert data(api_client.get(f"{API}/matches/?club={club.pk}&date={day + timedelta(days=1)}")) == []
+    # Another club's staff asking for this club see nothing of a private tournament.
+    tournament.is_public = False
+    tournament.save(update_fields=["is_public"])
+    from tests.factories import staff_of
+    auth(api_client, staff_of(ClubFactory()))
+    assert data(api_client.get(f"{API}/matches/?club={club.pk}&date={day}")) == []
+    auth(api_client, staff)
+    error(api_client.get(f"{API}/matches/?date={day}"), 400)  # a day needs its club
+    error(api_client.get(f"{API}/matches/?club={club.pk}&date=someday"), 400)
