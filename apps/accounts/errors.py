@@ -10,3 +10,4 @@ class AccountErrorCode(StrEnum):
     PHONE_ALREADY_VERIFIED = "phone_already_verified"
     CODE_EXPIRED = "code_expired"
     WRONG_CODE = "wrong_code"
+    VERIFICATION_UNAVAILABLE = "verification_unavailable"

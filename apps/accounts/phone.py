@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 
@@ -17,13 +18,38 @@ from rest_framework.exceptions import Throttled
 
 from apps.accounts.errors import AccountErrorCode as Code
 from apps.accounts.models import User
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.cache import UNREACHABLE
+from apps.core.errors import Conflict, InvalidInput, ServiceUnavailable
 from apps.core.i18n import language_of
 
 CODE_TTL_SECONDS = 600
 RESEND_AFTER_SECONDS = 60
 MAX_ATTEMPTS = 5
-MAX_CODES_PER_HOUR = 5
+MAX_CODES_PER_HOUR = 5  # per user, whatever the number, and per number, whoever asks
+
+
+class VerificationUnavailable(ServiceUnavailable):
+    def __init__(self):
+        super().__init__(Code.VERIFICATION_UNAVAILABLE, "Phone verification is unavailable for a moment; "
+                         "please retry shortly")
+
+
+def _count(key: str, ttl: int) -> int:
+    """An atomic counter in the shared cache; raises 503 when Redis cannot count (the cache
+    otherwise answers like an empty one, which would let every guess through)."""
+    try:
+        cache.add(key, 0, ttl)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, ttl)
+            return 1
+    except UNREACHABLE as exc:
+        raise VerificationUnavailable() from exc
+
+
+def _number_key(phone: str) -> str:
+    return "phone-verify-number:" + re.sub(r"\D", "", phone)
 
 
 def _key(user_id) -> str:
@@ -50,9 +76,10 @@ def phone_verification_start(*, user: User) -> None:
     if state and state["phone"] == user.phone and now - state["sent_at"] < RESEND_AFTER_SECONDS:
         raise Throttled(wait=RESEND_AFTER_SECONDS - (now - state["sent_at"]),
                         detail="A code was just sent; wait a minute before asking for another")
-    sent_key = f"phone-verify-sent:{user.pk}"  # across numbers too: changing numbers is no way round it
-    cache.add(sent_key, 0, 3600)
-    if cache.incr(sent_key) > MAX_CODES_PER_HOUR:
+    # Per user across numbers (changing numbers is no way round it), and per number across users
+    # (many accounts cannot bomb one phone).
+    if (_count(f"phone-verify-sent:{user.pk}", 3600) > MAX_CODES_PER_HOUR
+            or _count(_number_key(user.phone), 3600) > MAX_CODES_PER_HOUR):
         raise Throttled(wait=3600, detail="Too many codes asked for; try again in an hour")
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(_key(user.pk), {"phone": user.phone, "digest": _digest(user.pk, user.phone, code), "sent_at": now},
@@ -70,9 +97,8 @@ def phone_verification_confirm(*, user: User, code: str) -> User:
     if not state or state["phone"] != user.phone:
         raise InvalidInput(Code.CODE_EXPIRED, "This code has expired; ask for a new one",
                            details={"code": ["expired"]})
-    attempts_key = _attempts_key(user.pk, state["sent_at"])
-    cache.add(attempts_key, 0, CODE_TTL_SECONDS)
-    if cache.incr(attempts_key) > MAX_ATTEMPTS:  # atomic in Redis: parallel guesses count too
+    if _count(_attempts_key(user.pk, state["sent_at"]), CODE_TTL_SECONDS) > MAX_ATTEMPTS:
+        # atomic in Redis: parallel guesses count too
         cache.delete(_key(user.pk))
         raise InvalidInput(Code.CODE_EXPIRED, "Too many wrong codes; ask for a new one", details={"code": ["expired"]})
     if not hmac.compare_digest(_digest(user.pk, user.phone, str(code).strip()), state["digest"]):

@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.accounts.errors import AccountErrorCode
 from apps.accounts.models import LoginAttempt, User
 from apps.accounts.revocation import revoke_access_token
-from apps.core.errors import ApplicationError, Conflict, InvalidInput
+from apps.core.errors import ApplicationError, Conflict, InvalidInput, ServiceUnavailable
 from apps.core.i18n import language_of, supported_language
 
 
@@ -122,8 +122,10 @@ def user_update(*, user: User, **changes) -> User:
 
         try:
             phone_verification_start(user=user)
-        except Throttled:  # a code just went to this number, or too many this hour: the profile saves anyway,
-            pass           # and `send-code/` says when another can be sent
+        except (Throttled, ServiceUnavailable):
+            # A code just went to this number, too many this hour, or Redis is away: the profile
+            # saves anyway, and `send-code/` says when another code can be sent.
+            pass
     return user
 
 

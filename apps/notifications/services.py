@@ -170,8 +170,9 @@ def _send(delivery: Delivery) -> None:
             headers={"Message-ID": f"<{delivery.pk}@padelyzer.notifications>"})
         message.send(fail_silently=False)
     elif delivery.channel == Channel.SMS:
-        if not user.phone:
-            raise DeliveryFailed("the user has no phone number")
+        if not user.phone or user.phone_verified_at is None:
+            # The number changed since the notification was made: never text an unproved number.
+            raise DeliveryFailed("the user has no verified phone number")
         get_sms_backend().send(to=user.phone, body=f"{notification.title}: {notification.body}",
                                reference=str(delivery.pk))
     else:

@@ -320,6 +320,11 @@ class MatchFilterParams(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="With `club`: matches on its courts that day "
                                  "(the club's local date), in time order")
 
+    def validate_date(self, value):
+        if value.year >= 9999:  # the day after must exist
+            raise serializers.ValidationError("too far ahead")
+        return value
+
     def validate(self, attrs):
         if "date" in attrs and "club" not in attrs:
             raise serializers.ValidationError({"date": ["give `club` too: the day is the club's local day"]})

@@ -30,3 +30,5 @@ class TournamentErrorCode(StrEnum):
     MATCH_STARTED = "match_started"  # a match in play or over stays where it was played
     OUTSIDE_OPENING_HOURS = "outside_opening_hours"
     MISALIGNED_START = "misaligned_start"
+    TOO_FAR_AHEAD = "too_far_ahead"
+    OUT_OF_ORDER = "out_of_order"  # before a match it depends on, or after one depending on it

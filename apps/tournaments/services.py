@@ -37,6 +37,7 @@ from routing.streams import tournament_stream
 LOCKED_AFTER_GENERATION = ("format", "golden_point", "super_tiebreak", "points_per_match", "group_size",
                            "advance_per_group", "courts")
 SCHEDULE_SEARCH_DAYS = 60
+RESCHEDULE_HORIZON = timedelta(days=730)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -717,8 +718,12 @@ def match_reschedule(*, match: Match, court, start: datetime, now: datetime | No
                                details={"court": ["not an active court of this club"]})
         allocation = MatchAllocation.objects.select_for_update().get(pk=match.allocation.pk)
         start = start.astimezone(ZoneInfo("UTC"))
+        if start - now > RESCHEDULE_HORIZON:  # checked before any arithmetic: year 9999 would overflow
+            raise InvalidInput(Code.TOO_FAR_AHEAD, "Matches move at most two years ahead",
+                               details={"start": ["too far ahead"]})
         end = start + (allocation.period.upper - allocation.period.lower)
         _check_match_time(club, start, end, now)
+        _check_match_order(tournament, match, start, end)
         old = allocation_payload(allocation, club_id=club.pk)
 
         def move():
@@ -743,6 +748,26 @@ def match_reschedule(*, match: Match, court, start: datetime, now: datetime | No
                            public={**allocation_payload(allocation, club_id=club.pk), **extra})
         _publish_bracket(tournament, [match.pk])
     return matches_for_output().get(pk=match.pk)
+
+
+def _check_match_order(tournament: Tournament, match: Match, start: datetime, end: datetime) -> None:
+    """A moved match still comes after the matches it depends on (those feeding it, its entries'
+    previous matches) and before the ones depending on it, as `schedule` placed them."""
+    matches = list(Match.objects.filter(tournament=tournament).select_related("allocation"))
+    deps = _dependencies(matches)
+    by_id = {m.pk: m for m in matches}
+    tz = ZoneInfo(tournament.club.timezone)
+    for dep_id in deps.get(match.pk, ()):
+        dep = by_id[dep_id]
+        if _allocated(dep) and dep.status != MatchStatus.FINISHED and dep.allocation.period.upper > start:
+            ends = dep.allocation.period.upper.astimezone(tz)
+            raise Conflict(Code.OUT_OF_ORDER, f"This match must start after {dep.key} ends ({ends:%H:%M})",
+                           details={"start": [f"before {dep.key} ends"]})
+    for other in matches:
+        if match.pk in deps.get(other.pk, ()) and _allocated(other) and other.allocation.period.lower < end:
+            begins = other.allocation.period.lower.astimezone(tz)
+            raise Conflict(Code.OUT_OF_ORDER, f"This match must end before {other.key} starts ({begins:%H:%M})",
+                           details={"start": [f"after {other.key} starts"]})
 
 
 def _check_match_time(club, start: datetime, end: datetime, now: datetime) -> None:

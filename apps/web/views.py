@@ -108,6 +108,7 @@ def _inbox_strings() -> dict:
         "saved": _("Settings saved."),
         "saved_partly": _("Language and phone saved; the channels were not: %(error)s"),
         "code_sent": _("We sent a 6-digit code to %(phone)s."),
+        "code_needed": _("Enter the code we sent by SMS, or ask for a new one."),
         "phone_verified": _("Phone number verified."),
         "code_resent": _("A new code is on its way."),
         "channels": {"in_app": _("On this page"), "email": _("E-mail"), "sms": _("SMS")},

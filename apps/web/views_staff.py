@@ -78,6 +78,7 @@ def _strings() -> dict:
         "confirm_block_remove": _("Remove this maintenance block?"),
         "block_bad_times": _("Choose an end after the start."),
         "maintenance": _("Maintenance"),
+        "tournament_block": _("Tournament"),
         "matches_empty": _("No tournament matches on this day."),
         "match_label": _("%(start)s–%(end)s · %(court)s"),
         "match_teams": _("%(team1)s vs %(team2)s"),

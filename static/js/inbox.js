@@ -146,6 +146,7 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
       prefs = preferences.data;
       $("set-language").value = me.data.language || "";
       $("set-phone").value = me.data.phone || "";
+      $("set-phone").dataset.saved = me.data.phone || "";
       showPhoneState(me.data);
       renderMatrix();
     } catch (err) {
@@ -193,8 +194,10 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
     const phone = $("set-phone");
     phone.removeAttribute("aria-invalid");
     try {
+      const before = $("set-phone").dataset.saved || "";
       const me = await api("PATCH", "auth/me/", { language: $("set-language").value, phone: phone.value.trim() });
-      showPhoneState(me.data);
+      phone.dataset.saved = me.data.phone;
+      showPhoneState(me.data, me.data.phone !== before);
     } catch (err) {
       msg.textContent = err.message;
       msg.classList.add("error");
@@ -215,11 +218,12 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
 
   // ---------- phone verification (SMS go only to a proved number) ----------
 
-  function showPhoneState(me) {
+  // `sent`: a code was just sent (a new number saved); otherwise the box only asks for one.
+  function showPhoneState(me, sent = false) {
     const pending = Boolean(me.phone) && !me.phone_verified;
     $("verify").hidden = !pending;
     $("phone-ok").hidden = !(me.phone && me.phone_verified);
-    if (pending) $("verify-msg").textContent = fmt(S.code_sent, { phone: me.phone });
+    if (pending) $("verify-msg").textContent = sent ? fmt(S.code_sent, { phone: me.phone }) : S.code_needed;
   }
 
   async function verifyPhone() {

@@ -91,9 +91,11 @@ let rows = new Map();      // reservation id -> row (see rowFromSnapshot)
 let blocks = new Map();    // maintenance block id -> {id, court, start, end, reason}
 let owed = new Map();      // cancelled pay-at-club bookings of any date whose refund the desk owes
 let owedGone = new Set();  // ids settled by an event while the owed list was loading
+let owedAdded = new Set(); // ids an event added while it was loading
 let matches = [];          // tournament matches on the shown day's courts (REST), in time order
 let matchRound = 0;
 let movingMatch = null;    // id of the match whose move form is open
+let moveDraft = {};        // its court and time as typed, kept across re-renders
 let feed = [];             // payment events, newest first
 let snapshotSeq = 0;       // stream seq of the last snapshot
 let shownDate = config.today;
@@ -213,10 +215,14 @@ function onEvent(msg) {
 
 function onReservationEvent(msg) {
   const d = msg.data;
-  if (d.refund && d.refund.status !== "pending") owed.delete(d.id);
+  if (d.refund && d.refund.status !== "pending") {
+    owed.delete(d.id);
+    owedGone.add(d.id);
+  }
   // Whatever the day shown: the desk owes this refund until it is handed back.
   if (msg.type === "reservation.cancelled" && d.refund && d.refund.status === "pending"
       && d.payment_mode === "pay_at_club") {
+    owedAdded.add(d.id);
     owed.set(d.id, {
       id: d.id, court: d.court, start: d.start, end: d.end, status: d.status, player: d.player,
       price: d.price, currency: d.currency,
@@ -259,7 +265,7 @@ function onBlockEvent(d, added) {
   const values = { court: courtName(d.court), start: hm(d.start), end: hm(d.end) };
   // Tournament matches block courts too (kind "match"): the timeline shows them, but they are
   // not maintenance, and only the tournament's scheduling may move or remove them.
-  if (d.kind === "match") loadMatches(); // scheduled, moved or removed: the list follows
+  if (d.kind === "match") loadMatchesSoon(); // scheduled, moved or removed: the list follows
   if (d.kind && d.kind !== "maintenance") return;
   if (added) {
     if (ms(d.end) > Date.now()) {
@@ -346,6 +352,7 @@ function mergeDetails(list, seqAtStart) {
 async function loadOwed() {
   const found = [];
   owedGone = new Set();
+  owedAdded = new Set();
   try {
     for (let page = 1; page <= 10; page += 1) {
       const envelope = await api("GET", `reservations/reservations/?club=${config.id}&refund_status=pending`
@@ -356,8 +363,12 @@ async function loadOwed() {
   } catch {
     return; // the next snapshot tries again; today's rows still show their own refunds
   }
-  for (const r of found) if (!owedGone.has(r.id)) owed.set(r.id, r);
-  renderDue();
+  // The answer is the truth as of its read: rebuild, keeping what events added meanwhile and
+  // leaving out what they settled.
+  const fresh = new Map(found.filter((r) => !owedGone.has(r.id)).map((r) => [r.id, r]));
+  for (const [id, r] of owed) if (owedAdded.has(id) && !fresh.has(id)) fresh.set(id, r);
+  owed = fresh;
+  keepFocus(renderDue);
 }
 
 async function loadBlocks() {
@@ -548,8 +559,13 @@ function renderTimeline() {
       shade.style.left = pct(ms(run.start));
       shade.style.width = `calc(${pct(ms(run.end))} - ${pct(ms(run.start))})`;
       if (run.status === "blocked") {
-        shade.textContent = T.maintenance;
-        shade.title = `${T.maintenance} ${hm(run.start)}–${hm(run.end)}`;
+        // A tournament match's court time reads as such, not as maintenance.
+        const isMatch = matches.some((m) => m.court && m.court.id === court.id
+          && ms(m.start) < ms(run.end) && ms(run.start) < ms(m.end));
+        const label = isMatch ? T.tournament_block : T.maintenance;
+        shade.textContent = label;
+        shade.title = `${label} ${hm(run.start)}–${hm(run.end)}`;
+        if (isMatch) shade.classList.add("match");
       }
       track.appendChild(shade);
     }
@@ -853,6 +869,14 @@ async function removeBlock(block, button) {
 
 // ---------- tournament matches ----------
 
+let matchTimer = null;
+
+// A schedule publishes one court.blocked per match: one load for the burst.
+function loadMatchesSoon() {
+  clearTimeout(matchTimer);
+  matchTimer = setTimeout(loadMatches, 250);
+}
+
 async function loadMatches() {
   const round = ++matchRound;
   const found = [];
@@ -869,6 +893,7 @@ async function loadMatches() {
   if (round !== matchRound) return; // a newer load started meanwhile
   matches = found;
   renderMatches();
+  keepFocus(renderTimeline); // match stretches get their label
 }
 
 const teamName = (team) => (team && team.name) || T.to_be_decided;
@@ -903,6 +928,7 @@ function renderMatches() {
         move.setAttribute("aria-expanded", String(movingMatch === m.id));
         move.addEventListener("click", () => {
           movingMatch = movingMatch === m.id ? null : m.id;
+          moveDraft = {};
           renderMatches();
           if (movingMatch) $(`move-court-${m.id}`).focus();
         });
@@ -922,30 +948,44 @@ function moveForm(m) {
   courtLabel.htmlFor = `move-court-${m.id}`;
   const court = el("select");
   court.id = `move-court-${m.id}`;
+  court.dataset.key = `move-court:${m.id}`;
   for (const c of day ? day.courts : []) {
     const option = el("option", "", c.name);
     option.value = c.id;
     court.appendChild(option);
   }
-  if (m.court) court.value = m.court.id;
+  court.value = moveDraft.court || (m.court ? m.court.id : "");
+  court.addEventListener("change", () => { moveDraft.court = court.value; });
   const timeLabel = el("label", "", T.start_time);
   timeLabel.htmlFor = `move-start-${m.id}`;
   const time = el("input");
   time.type = "time";
   time.id = `move-start-${m.id}`;
   time.step = String(config.slot_minutes * 60);
-  time.value = hm(m.start);
+  time.dataset.key = `move-start:${m.id}`;
+  time.value = moveDraft.time || hm(m.start);
+  time.addEventListener("input", () => { moveDraft.time = time.value; });
   const save = el("button", "primary small", T.move_save);
   save.type = "submit";
+  save.dataset.key = `move-save:${m.id}`;
   const cancel = el("button", "link small", T.move_cancel);
   cancel.type = "button";
-  cancel.addEventListener("click", () => { movingMatch = null; renderMatches(); });
+  cancel.dataset.key = `move-cancel:${m.id}`;
+  cancel.addEventListener("click", () => closeMove(m.id));
   form.append(courtLabel, court, timeLabel, time, save, cancel);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     moveMatch(m, court.value, time.value, save);
   });
   return form;
+}
+
+function closeMove(id) {
+  movingMatch = null;
+  moveDraft = {};
+  renderMatches();
+  const opener = document.querySelector(`[data-key="move:${id}"]`);
+  if (opener) opener.focus(); // back where the keyboard user started
 }
 
 async function moveMatch(m, courtId, time, button) {
@@ -955,9 +995,9 @@ async function moveMatch(m, courtId, time, button) {
   try {
     const start = zonedInstant(shownDate, time, tz).toISOString();
     const envelope = await api("POST", `tournaments/matches/${m.id}/reschedule/`, { court: courtId, start });
-    movingMatch = null;
     $("match-ok").textContent = fmt(T.moved, { court: envelope.data.court.name, start: hm(envelope.data.start) });
     await loadMatches();
+    closeMove(m.id);
   } catch (err) {
     $("match-error").textContent = err.message; // e.g. the court is taken then: nothing moved
     button.disabled = false;

@@ -342,6 +342,9 @@ def test_a_refund_owed_at_the_desk_appears_live_and_is_recorded_from_the_dashboa
         page.fill(f"#move-start-{allocation.match_id}", later_start.strftime("%H:%M"))
         page.click(f"{item} .move-form button[type=submit]")
         page.wait_for_function("() => document.querySelector('#match-ok').textContent.startsWith('Moved to')")
+        page.wait_for_function(f"() => document.activeElement.dataset.key === 'move:{allocation.match_id}'")
+        page.wait_for_selector(".tl-shade.blocked.match")  # the timeline says what holds the court
+        assert page.inner_text(".tl-shade.blocked.match") == "Tournament"
         allocation.refresh_from_db()
         assert allocation.period.lower == later_start
         assert later_start.strftime("%H:%M") in page.inner_text(item)

@@ -109,3 +109,42 @@ def test_a_factory_phone_is_verified_and_an_unverified_one_gets_no_sms():
     unproved = UserFactory(phone="+52 55 1111 3333", phone_verified_at=None)
     set_preferences(user=unproved, changes={Kind.BOOKING_CONFIRMED: {Channel.SMS: True}})
     assert Channel.SMS not in enabled_channels(unproved, Kind.BOOKING_CONFIRMED)
+
+
+def test_one_number_cannot_be_bombed_from_many_accounts(eager_celery, sms_outbox, django_capture_on_commit_callbacks):
+    for _ in range(7):
+        with django_capture_on_commit_callbacks(execute=True):
+            ok(client_for(UserFactory()).patch(ME, {"phone": "+52 (55) 9999-0000"}, format="json"))
+    assert len(sms_outbox) == 5  # the same digits, however written
+
+
+def test_without_redis_codes_are_refused_cleanly_and_the_profile_still_saves(player, sms_outbox, monkeypatch,
+                                                                             django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    user, client = player
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("Redis is away")
+
+    monkeypatch.setattr(cache, "incr", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        me = ok(client.patch(ME, {"phone": "+52 55 1234 5678"}, format="json"))
+    assert me["phone"] == "+52 55 1234 5678" and sms_outbox == []
+    err(client.post(SEND), 503, "verification_unavailable")
+
+
+def test_a_queued_sms_is_not_sent_once_the_number_changed(eager_celery, sms_outbox):
+    from apps.notifications import services as notifications
+    from apps.notifications.models import Delivery, DeliveryStatus
+
+    user = UserFactory(phone="+52 55 1111 2222")
+    set_preferences(user=user, changes={Kind.MATCH_CALLED: {Channel.SMS: True}})
+    notification = notifications.notify(user=user, kind=Kind.MATCH_CALLED, title="Called", body="Pista 1")
+    delivery = notification.deliveries.get(channel=Channel.SMS)
+    User.objects.filter(pk=user.pk).update(phone="+52 55 3333 4444", phone_verified_at=None)
+    with pytest.raises(notifications.DeliveryFailed):
+        notifications.attempt_delivery(delivery.pk, final=True)
+    assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.FAILED
+    assert sms_outbox == []

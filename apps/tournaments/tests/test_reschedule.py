@@ -27,7 +27,8 @@ def local(club, day, hour, minute=0):
 
 @pytest.fixture
 def scheduled():
-    """A 4-entry knockout on two courts, scheduled two days ahead: semis at 08:00, final at 09:30."""
+    """A 4-entry knockout on two courts, scheduled two days ahead: semis at 08:00; the final,
+    scheduled at 09:30, moved to 16:00 so the semis have room to move."""
     club, staff = club_with_staff(courts=2)
     tournament = make_tournament(club, entries=4)
     services.generate(tournament=tournament)
@@ -35,6 +36,8 @@ def scheduled():
     services.schedule(tournament=tournament, start_date=day, match_minutes=90)
     court1, court2 = club.courts.order_by("name")
     semi = Match.objects.get(tournament=tournament, round=1, allocation__court=court1)
+    final = Match.objects.get(tournament=tournament, round=2)
+    services.match_reschedule(match=final, court=court1, start=local(club, day, 16))
     return club, staff, tournament, day, court1, court2, semi
 
 
@@ -158,3 +161,20 @@ def test_a_clubs_matches_of_a_day_in_time_order(api_client, scheduled):
     auth(api_client, staff)
     error(api_client.get(f"{API}/matches/?date={day}"), 400)  # a day needs its club
     error(api_client.get(f"{API}/matches/?club={club.pk}&date=someday"), 400)
+
+
+def test_a_match_stays_after_what_it_depends_on(api_client, scheduled):
+    club, staff, tournament, day, court1, court2, semi = scheduled
+    final = Match.objects.get(tournament=tournament, round=2)
+    # The semi-final would end (17:00) after the final starts (16:00).
+    details = error(move(api_client, staff, semi, court2, local(club, day, 15, 30)), 409, "out_of_order")["details"]
+    assert "start" in details
+    # The final would start (09:00) before the semi-finals end (09:30).
+    error(move(api_client, staff, final, court2, local(club, day, 9)), 409, "out_of_order")
+    assert data(move(api_client, staff, final, court2, local(club, day, 9, 30)))["start"] == \
+        local(club, day, 9, 30).isoformat()
+    far = timezone.now() + timedelta(days=800)
+    error(move(api_client, staff, final, court2, far), 400, "too_far_ahead")
+    error(move(api_client, staff, final, court2, datetime(9999, 12, 31, 23, tzinfo=ZoneInfo("UTC"))), 400)
+    auth(api_client, staff)
+    error(api_client.get(f"{API}/matches/?club={club.pk}&date=9999-12-31"), 400)
