@@ -9,6 +9,8 @@ DEFAULT_THROTTLE_RATES = {
     "login": "5/min",
     "register": "10/hour",
     "password_reset": "3/hour",
+    # Choosing the new password from the e-mailed link: the token is the gate; room for typos.
+    "password_reset_confirm": "10/hour",
     "user": "1000/hour",
     "anon": "3000/hour",
 }

@@ -12,7 +12,8 @@ from apps.accounts import phone as phone_verification
 from apps.accounts import services
 from apps.accounts.models import User
 from apps.core.i18n import supported_language
-from apps.core.throttling import LoginThrottle, PasswordResetThrottle, RegisterThrottle, UserRateThrottle
+from apps.core.throttling import (LoginThrottle, PasswordResetConfirmThrottle, PasswordResetThrottle,
+                                   RegisterThrottle, UserRateThrottle)
 from apps.organizations.selectors import memberships_for
 
 
@@ -237,7 +238,7 @@ class PasswordResetApi(APIView):
 class PasswordResetConfirmApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [PasswordResetThrottle]
+    throttle_classes = [PasswordResetConfirmThrottle]
 
     class PasswordResetConfirmInput(serializers.Serializer):
         uid = serializers.CharField(max_length=64)

@@ -51,3 +51,7 @@ class RegisterThrottle(IPThrottle):
 
 class PasswordResetThrottle(IPThrottle):
     scope = "password_reset"
+
+
+class PasswordResetConfirmThrottle(IPThrottle):
+    scope = "password_reset_confirm"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("clubs/<slug:slug>/", views.booking_page, name="booking"),
     path("clubs/<slug:slug>/display/", views.display_page, name="display"),
     path("clubs/<slug:slug>/staff/", views_staff.staff_page, name="staff"),
+    path("reset-password/", views.password_reset_page, name="password-reset"),
 ]

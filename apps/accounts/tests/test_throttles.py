@@ -84,6 +84,18 @@ def test_password_reset_fourth_in_an_hour_is_429():
     assert_throttled(APIClient().post("/api/v1/auth/password-reset/", {"email": "b@example.com"}, format="json"))
 
 
+def test_choosing_the_new_password_has_its_own_room_for_typos():
+    for _ in range(3):
+        ok(APIClient().post("/api/v1/auth/password-reset/", {"email": "a@example.com"}, format="json"))
+    # The requests used up their scope; the link's form still answers (400: a bad token), ten times.
+    for _ in range(10):
+        response = APIClient().post("/api/v1/auth/password-reset/confirm/",
+                                    {"uid": "x", "token": "y", "new_password": "brand-New-pass-77"}, format="json")
+        assert response.status_code == 400, response.json()
+    assert_throttled(APIClient().post("/api/v1/auth/password-reset/confirm/",
+                                      {"uid": "x", "token": "y", "new_password": "brand-New-pass-77"}, format="json"))
+
+
 def test_user_rate_limits_each_signed_in_user():
     alice, bob = UserFactory(), UserFactory()
     with _rates(user="3/min"):
