@@ -178,3 +178,39 @@ def test_a_match_stays_after_what_it_depends_on(api_client, scheduled):
     error(move(api_client, staff, final, court2, datetime(9999, 12, 31, 23, tzinfo=ZoneInfo("UTC"))), 400)
     auth(api_client, staff)
     error(api_client.get(f"{API}/matches/?club={club.pk}&date=9999-12-31"), 400)
+
+
+def test_another_clubs_staff_can_neither_move_nor_call(api_client, scheduled):
+    club, staff, tournament, day, court1, court2, semi = scheduled
+    from tests.factories import staff_of
+
+    outsider = staff_of(ClubFactory())
+    assert move(api_client, outsider, semi, court2, local(club, day, 12)).status_code in (403, 404)
+    auth(api_client, outsider)
+    assert api_client.post(f"{API}/matches/{semi.pk}/call/").status_code in (403, 404)
+    allocation = MatchAllocation.objects.get(match=semi)
+    assert (allocation.court_id, allocation.period.lower) == (court1.pk, local(club, day, 8))
+
+
+def test_moving_across_the_end_of_summer_time_keeps_the_length_in_real_minutes(api_client):
+    """Madrid, last Sunday of October 2026 (25th): 03:00 CEST becomes 02:00 CET. A 90-minute match
+    moved to 01:30 ends at 02:00 CET, 90 real minutes later, not at 03:00."""
+    from datetime import date as date_cls
+
+    from apps.clubs.models import OpeningHours
+
+    club, staff = club_with_staff(courts=1, timezone="Europe/Madrid")
+    OpeningHours.objects.filter(club=club).delete()
+    for weekday in range(7):
+        OpeningHours.objects.create(club=club, weekday=weekday, opens=time(0, 0), closes=time(23, 30))
+    tournament = make_tournament(club, entries=2)
+    services.generate(tournament=tournament)
+    now = datetime(2026, 10, 20, 12, tzinfo=ZoneInfo("UTC"))
+    services.schedule(tournament=tournament, start_date=date_cls(2026, 10, 24), match_minutes=90, now=now)
+    match = Match.objects.get(tournament=tournament)
+    court = club.courts.get()
+    start = datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("Europe/Madrid"))
+    moved = services.match_reschedule(match=match, court=court, start=start, now=now)
+    allocation = MatchAllocation.objects.get(match=moved)
+    assert allocation.period.upper - allocation.period.lower == timedelta(minutes=90)
+    assert allocation.period.upper.astimezone(ZoneInfo("Europe/Madrid")).strftime("%H:%M %Z") == "02:00 CET"
