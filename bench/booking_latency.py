@@ -26,6 +26,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+
 
 def _env(prefix: str) -> dict:
     env = dict(os.environ)
@@ -41,24 +43,6 @@ def _env(prefix: str) -> dict:
     env["DJANGO_SETTINGS_MODULE"] = "project.settings"
     return env
 
-
-def _ensure_database(url: str) -> bool:
-    """Creates the database if it does not exist; returns whether it was created."""
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone():
-            conn.close()
-            return False
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return True
 
 
 def _drop_database(url: str) -> None:
@@ -213,7 +197,7 @@ def main(argv=None):
 
     prefix = f"bench-{os.getpid()}"
     env = _env(prefix)
-    created = _ensure_database(env["DATABASE_URL"])
+    created = create_database_if_missing(env["DATABASE_URL"])
     try:
         _setup_django(env)
         token, bodies, club_id, day = _seed(args.n)

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+
 # Handshakes in flight at once. RedisChannelLayer's redis-py pool holds 100 connections and
 # fails (MaxConnectionsError) rather than waits when they are all busy with group_add.
 CONNECT_CONCURRENCY = 50
@@ -91,7 +93,7 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings_test")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    ensure_database(database_url)
+    create_database_if_missing(database_url)
     import django
 
     django.setup()
@@ -99,20 +101,6 @@ def setup_django(database_url: str) -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
 
-
-def ensure_database(database_url: str) -> None:
-    import environ
-    import psycopg2
-
-    cfg = environ.Env.db_url_config(database_url)
-    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"] or "postgres", password=cfg["PASSWORD"] or None,
-                            host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
 
 
 @dataclass

@@ -69,7 +69,7 @@ class Services:
             signal.signal(sig, _interrupt)
 
         if self.database_url:
-            _ensure_database(self.database_url)
+            create_database_if_missing(self.database_url)
             print(f"==> PostgreSQL: {_redact(self.database_url)} (DATABASE_URL)", flush=True)
         else:
             self.pg = PrivatePostgres().start()
@@ -116,7 +116,9 @@ def _redact(url: str) -> str:
     return url.replace(parsed.password, "***") if parsed.password else url
 
 
-def _ensure_database(url: str) -> None:
+def create_database_if_missing(url: str) -> bool:
+    """Creates DATABASE_URL's database when it does not exist (every bench's first step); returns
+    whether it did. Needs no Django; understands TCP and Unix-socket URLs alike."""
     import environ
     import psycopg2
     from psycopg2 import sql
@@ -125,11 +127,15 @@ def _ensure_database(url: str) -> None:
     conn = psycopg2.connect(dbname="postgres", user=cfg["USER"] or "postgres", password=cfg["PASSWORD"] or None,
                             host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432)
     conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if cur.fetchone() is None:
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
+            if cur.fetchone() is not None:
+                return False
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-    conn.close()
+            return True
+    finally:
+        conn.close()
 
 
 def _drop_prefix(redis_url: str, prefix: str) -> None:

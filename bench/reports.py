@@ -34,6 +34,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+
 SLUG = "bench-reports-club"
 TZ = "Europe/Madrid"
 YEAR_START = date(2025, 1, 1)
@@ -56,20 +58,6 @@ def _setup():
 
     django.setup()
 
-
-def _ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def _drop_database(url: str) -> None:
@@ -339,7 +327,7 @@ def main() -> None:
         return
 
     env = _env()
-    _ensure_database(env["DATABASE_URL"])
+    create_database_if_missing(env["DATABASE_URL"])
     _setup()
     from django.core.management import call_command
 
