@@ -33,7 +33,7 @@ def error_body(*, code: str, message: str, details=None) -> dict:
         "success": False,
         "data": None,
         "message": message,
-        "error": {"code": code, "details": details or {}},
+        "error": {"code": str(code), "details": details or {}},
         "meta": envelope_meta(),
     }
 

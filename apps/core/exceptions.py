@@ -29,7 +29,9 @@ _DRF_CODES = [
 
 
 def error_response(*, status: int, code: str, message: str, details=None, headers=None) -> Response:
-    response = Response({"code": code, "message": message, "details": details or {}}, status=status,
+    # str(): codes arrive as StrEnum members; renderers other than JSON (the schema's YAML) only
+    # know plain strings.
+    response = Response({"code": str(code), "message": message, "details": details or {}}, status=status,
                         headers=headers)
     response.is_error = True
     return response

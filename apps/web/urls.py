@@ -5,6 +5,7 @@ from apps.web import views, views_staff
 app_name = "web"
 
 urlpatterns = [
+    path("", views.home_page, name="home"),
     path("clubs/<slug:slug>/", views.booking_page, name="booking"),
     path("clubs/<slug:slug>/display/", views.display_page, name="display"),
     path("clubs/<slug:slug>/staff/", views_staff.staff_page, name="staff"),

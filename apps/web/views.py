@@ -121,6 +121,13 @@ def _inbox_strings() -> dict:
     }
 
 
+@require_GET
+def home_page(request):
+    """/: the public clubs to book at, and where the API documentation is."""
+    clubs = Club.objects.filter(is_public=True).order_by("name").only("name", "slug")[:100]
+    return render(request, "web/home.html", {"clubs": clubs})
+
+
 @never_cache
 @require_GET
 def password_reset_page(request):

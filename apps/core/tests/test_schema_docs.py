@@ -118,3 +118,10 @@ def test_docs_page_uses_local_sidecar_assets_only():
         asset_response = client.get(asset)
         assert asset_response.status_code == 200, asset
         b"".join(asset_response.streaming_content if asset_response.streaming else [asset_response.content])
+
+
+@pytest.mark.parametrize("fmt", ["bogus", "json)", "xml"])
+def test_an_unknown_schema_format_is_a_404_not_a_500(fmt):
+    response = Client().get("/api/schema/", {"format": fmt})
+    assert response.status_code == 404
+    assert b"not_found" in response.content

@@ -40,3 +40,15 @@ def test_spanish_and_the_sign_in_forms_link_to_it(client):
     club = ClubFactory(slug="club-norte")
     booking = client.get(f"/clubs/{club.slug}/").content.decode()
     assert f'href="/reset-password/?next=/clubs/{club.slug}/"' in booking
+
+
+def test_the_home_page_lists_public_clubs_and_the_api_docs(client):
+    from tests.factories import ClubFactory
+
+    ClubFactory(name="Club Público", slug="club-publico")
+    ClubFactory(name="Club Privado", slug="club-privado", is_public=False)
+    html = client.get("/").content.decode()
+    assert 'href="/clubs/club-publico/"' in html and "Club Público" in html
+    assert "Club Privado" not in html
+    assert 'href="/api/docs/"' in html
+    assert "Reserva una pista" in client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
