@@ -103,6 +103,7 @@ def _banner(port: int, summary, redis_url: str) -> str:
         f"  Booking page    {base}/clubs/{slug}/",
         f"  Court board     {base}/clubs/{slug}/display/?key={summary.display_key}",
         f"  Staff dashboard {base}/clubs/{slug}/staff/",
+        f"  Tournament desk {base}/clubs/{slug}/tournaments/   (create, enter pairs, draw, schedule)",
         f"  Tournament board {base}/tournaments/{summary.tournament_id}/board/"
         + ("   (points scored every few seconds)" if redis_url else
            "   (score points from its scorer links, signed in as staff)"),

@@ -14,7 +14,7 @@ from apps.accounts.models import User
 from apps.core.i18n import supported_language
 from apps.core.throttling import (LoginThrottle, PasswordResetConfirmThrottle, PasswordResetThrottle,
                                    RegisterThrottle, UserRateThrottle)
-from apps.organizations.selectors import memberships_for
+from apps.organizations.selectors import memberships_for, tenant_scope_for
 
 
 class UserOutput(serializers.Serializer):
@@ -43,6 +43,9 @@ class MembershipOutput(serializers.Serializer):
 
 class MeOutput(UserOutput):
     memberships = MembershipOutput(many=True)
+    staff_clubs = serializers.ListField(
+        child=serializers.UUIDField(),
+        help_text="Clubs this user runs: as club staff or owner, or as an admin of the club's organization")
 
 
 def client_ip(request) -> str | None:
@@ -167,6 +170,8 @@ class MeApi(APIView):
             "id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
             "phone": user.phone, "phone_verified_at": user.phone_verified_at, "language": user.language,
             "memberships": list(memberships_for(user)),
+            # The same rule every view applies (apps.core.tenancy), so pages need not re-derive it.
+            "staff_clubs": sorted(tenant_scope_for(user).staff_club_ids, key=str),
         }).data
 
     @extend_schema(responses={200: MeOutput})

@@ -47,7 +47,8 @@ class ReservationSerializer(serializers.ModelSerializer):
         due = max(obj.price - obj.paid_amount, 0)
         return {"mode": obj.payment_mode, "paid_amount": f"{obj.paid_amount:.2f}", "amount_due": f"{due:.2f}",
                 "hold_expires_at": obj.hold_expires_at.isoformat() if obj.hold_expires_at else None,
-                "refund": {"amount": f"{obj.refund_amount:.2f}", "status": obj.refund_status}}
+                "refund": {"amount": f"{obj.refund_amount:.2f}", "currency": obj.currency,
+                           "status": obj.refund_status}}
 
     def get_player(self, obj) -> dict:
         return {"id": str(obj.user_id), "name": obj.user.full_name}

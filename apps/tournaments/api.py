@@ -86,10 +86,29 @@ class TournamentPatch(TournamentSettings):
                 field.default = serializers.empty
 
 
+@extend_schema_field({"type": "string", "description": "A user id, or the e-mail the player signed up with"})
+class PlayerField(serializers.PrimaryKeyRelatedField):
+    """A player by user id or by e-mail: the desk knows players' e-mails, not their ids."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "unknown_email": "No player has signed up with {email}. Ask them to create an account first.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "@" in data:
+            email = data.strip()[:254]
+            user = self.get_queryset().filter(email__iexact=email).first()
+            if user is None:
+                self.fail("unknown_email", email=email)
+            return user
+        return super().to_internal_value(data)
+
+
 class EntryCreate(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    players = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True,
-                                                 allow_empty=False)
+    players = PlayerField(queryset=User.objects.filter(is_active=True), many=True, allow_empty=False,
+                          help_text="User ids or sign-up e-mails: two for a pair, one for Americano/Mexicano")
     seed = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True)
 
 

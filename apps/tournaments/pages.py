@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.tournaments.models import Match, Tournament
+from apps.clubs.models import Club
+from apps.tournaments.models import Match, Tournament, TournamentFormat
 from routing.eventlog import repeatable_read
 from routing.publisher import current_seq
 from routing.streams import tournament_stream
@@ -121,3 +122,69 @@ def scorer_page(request, tournament_id, match_id):
         "not_ready": _("This match cannot start yet: its teams are not both known."),
     }
     return render(request, "tournaments/scorer.html", {"config": config, "strings": strings})
+
+
+def _desk_strings() -> dict:
+    return {
+        **_common_strings(),
+        "signed_in_as": _("Signed in as %(name)s"),
+        "session_expired": _("Your session ended. Sign in again."),
+        "denied": _("You are signed in as %(name)s, who is not on the staff of this club. "
+                    "Sign in with a staff account."),
+        "none_yet": _("No tournaments yet. Create the first one with the form."),
+        "entries_count": _("%(n)s entries"),
+        "created": _("%(name)s created. Add the entries next."),
+        "entry_added": _("%(name)s entered."),
+        "entry_removed": _("%(name)s withdrawn."),
+        "confirm_remove": _("Withdraw %(name)s from the tournament?"),
+        "confirm_generate": _("Make the draw with %(n)s entries? Entries and seeds cannot change afterwards."),
+        "generated": _("Draw made: %(n)s matches."),
+        "scheduled": _("%(n)s matches put on court."),
+        "next_round_drawn": _("Next round drawn."),
+        "no_entries": _("No entries yet."),
+        "no_matches": _("The matches appear here once the draw is made."),
+        "remove": _("Withdraw"),
+        "remove_label": _("Withdraw %(name)s"),
+        "score": _("Score"),
+        "score_label": _("Score %(teams)s"),
+        "unscheduled": _("Not on court yet"),
+        "teams": _("%(team1)s vs %(team2)s"),
+        "seed": _("Seed %(n)s"),
+        "player_email": _("Player %(n)s e-mail"),
+        "public": _("Public"),
+        "private": _("Private"),
+        "open": _("Manage"),
+        "open_label": _("Manage %(name)s"),
+        "board": _("Scoreboard"),
+    }
+
+
+@never_cache
+@require_GET
+def desk_page(request, slug: str):
+    """`/clubs/<slug>/tournaments/`: staff create tournaments, enter pairs by e-mail, make the
+    draw, put matches on court and open the scorer. Who may do it is decided by the API and the
+    stream, like the staff dashboard: the page holds only the club's settings and its strings."""
+    club = Club.objects.filter(slug=slug).first()
+    if club is None:
+        from apps.web.views import _club_not_found
+
+        return _club_not_found(request)
+    from apps.reservations.selectors import club_today
+
+    config = {
+        "id": str(club.pk),
+        "slug": club.slug,
+        "name": club.name if club.is_public else "",  # a private club's name comes with sign-in
+        "timezone": club.timezone,
+        "currency": club.currency,
+        "today": club_today(club).isoformat(),
+        "staff_page": f"/clubs/{club.slug}/staff/",
+        "solo_formats": [TournamentFormat.AMERICANO, TournamentFormat.MEXICANO],
+    }
+    response = render(request, "tournaments/desk.html", {
+        "club": club, "public_name": config["name"], "config": config, "strings": _desk_strings(),
+        "formats": TournamentFormat.choices,
+    })
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -207,10 +207,25 @@ def test_me_lists_memberships():
                    (str(org.pk), None, Role.ORG_ADMIN)}
 
 
+def test_me_lists_the_clubs_the_user_runs():
+    """Staff of one club and admin of an organization: that club and every club of the
+    organization, the rule the API applies; another organization's club is not there."""
+    user = UserFactory(email="pat@example.com")
+    club = ClubFactory()
+    org = OrganizationFactory()
+    org_clubs = [ClubFactory(organization=org), ClubFactory(organization=org)]
+    ClubFactory()  # someone else's
+    staff_of(club, user=user)
+    admin_of(org, user=user)
+    client = bearer(APIClient(), login(APIClient(), "pat@example.com")["access"])
+    assert sorted(ok(client.get(ME))["staff_clubs"]) == sorted(str(c.pk) for c in [club, *org_clubs])
+
+
 def test_me_of_a_plain_player_has_no_memberships():
     UserFactory(email="pat@example.com")
     client = bearer(APIClient(), login(APIClient(), "pat@example.com")["access"])
-    assert ok(client.get(ME))["memberships"] == []
+    data = ok(client.get(ME))
+    assert data["memberships"] == [] and data["staff_clubs"] == []
 
 
 @pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer ", "Token abc", "Bearer a.b.c"])

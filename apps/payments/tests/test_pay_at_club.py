@@ -82,7 +82,7 @@ def test_a_cancelled_desk_paid_booking_owes_a_refund_until_staff_hand_it_back(
     cancelled = auth(api_client, owner).post(f"/api/v1/reservations/reservations/{reservation_id}/cancel/")
     assert cancelled.status_code == 200, cancelled.json()
     detail = auth(api_client, staff).get(f"/api/v1/reservations/reservations/{reservation_id}/").json()["data"]
-    assert detail["payment"]["refund"] == {"amount": "20.00", "status": "pending"}  # owed, not given yet
+    assert detail["payment"]["refund"] == {"amount": "20.00", "currency": "EUR", "status": "pending"}  # owed, not given yet
 
     url = f"/api/v1/reservations/reservations/{reservation_id}/refund-at-desk/"
     assert auth(api_client, UserFactory()).post(url).status_code == 404  # existence not revealed
@@ -152,7 +152,7 @@ def test_staff_list_the_refunds_owed_at_the_desk_whatever_the_date(api_client, n
            f"&payment_mode=pay_at_club")
     listed = auth(api_client, staff).get(url).json()["data"]
     assert [r["id"] for r in listed] == [soon, later]
-    assert all(r["payment"]["refund"] == {"amount": "20.00", "status": "pending"} for r in listed)
+    assert all(r["payment"]["refund"] == {"amount": "20.00", "currency": "EUR", "status": "pending"} for r in listed)
     assert kept["id"] not in {r["id"] for r in listed}
     # Another club's staff asking for this club get only their own bookings (none).
     from tests.factories import ClubFactory

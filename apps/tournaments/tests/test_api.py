@@ -223,6 +223,26 @@ def test_entries_validation(api_client):
     assert "seed" in err["details"]
 
 
+def test_entries_take_players_by_sign_up_email(api_client):
+    """The desk knows e-mails, not user ids: any case, surrounding spaces, mixed with ids."""
+    club, staff = club_with_staff()
+    auth(api_client, staff)
+    tid = data(create_tournament(api_client, club), 201)["id"]
+    a = UserFactory(email="ana.lopez@example.com", last_name="López")
+    b = UserFactory(email="bea@example.com", last_name="Ruiz")
+    entry = data(api_client.post(f"{API}/tournaments/{tid}/entries/",
+                                 {"players": [" Ana.Lopez@Example.com ", str(b.pk)]}, format="json"), 201)
+    assert [p["id"] for p in entry["players"]] == [str(a.pk), str(b.pk)]
+    err = error(api_client.post(f"{API}/tournaments/{tid}/entries/",
+                                {"players": ["nobody@example.com", str(UserFactory().pk)]}, format="json"), 400)
+    assert "nobody@example.com" in str(err["details"]["players"]) and "account" in str(err["details"]["players"])
+    gone = UserFactory(email="gone@example.com", is_active=False)
+    err = error(api_client.post(f"{API}/tournaments/{tid}/entries/",
+                                {"players": [gone.email, str(UserFactory().pk)]}, format="json"), 400)
+    assert "players" in err["details"]
+    assert Tournament.objects.get(pk=tid).entries.count() == 1  # the refused ones left nothing behind
+
+
 def test_seeding_orders_the_draw(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=4)

@@ -82,3 +82,34 @@ def test_scorer_page(client):
     assert json_script(html, "strings")["point_for"] == "Punto para %(team)s"
     other = make_tournament(club, entries=0)
     assert client.get(f"/tournaments/{other.pk}/score/{match.pk}/").status_code == 404
+
+
+def test_desk_page_shell(client):
+    """The desk carries the club's settings and strings only; the data comes after sign-in."""
+    club, _staff = club_with_staff(name="Club Norte")
+    make_tournament(club, entries=2, name="Torneo Interno", is_public=False)
+    response = client.get(f"/clubs/{club.slug}/tournaments/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200 and response["X-Robots-Tag"] == "noindex"
+    assert "no-cache" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "Torneo Interno" not in html  # tournaments are read with the staff's token
+    assert "Crear torneo" in html and "Correo del jugador 1" in html and "tournaments/desk.js" in html
+    config = json_script(html, "desk-config")
+    assert config["id"] == str(club.pk) and config["name"] == "Club Norte"
+    assert config["staff_page"] == f"/clubs/{club.slug}/staff/"
+    assert set(config["solo_formats"]) == {"americano", "mexicano"}
+    assert json_script(html, "strings")["generated"] == "Cuadro sorteado: %(n)s partidos."
+
+
+def test_desk_of_a_private_club_does_not_name_it_and_an_unknown_club_is_a_404(client):
+    club, _staff = club_with_staff(name="Club Privado", is_public=False)
+    html = client.get(f"/clubs/{club.slug}/tournaments/").content.decode()
+    assert "Club Privado" not in html and json_script(html, "desk-config")["name"] == ""
+    response = client.get("/clubs/no-such-club/tournaments/")
+    assert response.status_code == 404 and b"Club not found" in response.content
+
+
+def test_the_staff_dashboard_links_to_the_desk(client):
+    club, _staff = club_with_staff()
+    html = client.get(f"/clubs/{club.slug}/staff/").content.decode()
+    assert f'href="/clubs/{club.slug}/tournaments/"' in html

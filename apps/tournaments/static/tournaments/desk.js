@@ -1,0 +1,406 @@
+// The tournament desk (/clubs/<slug>/tournaments/): staff create a tournament, enter pairs by the
+// players' sign-up e-mails, make the draw, put the matches on court and open the scorer.
+//
+// State comes from the tournament stream (snapshot, then every change exactly once: live.js), so
+// entries, the draw, schedules and scores played on court show here as they happen; actions go
+// through the REST API, whose answers only give the messages. No build step, no libraries.
+import { LiveStream, bindBadge } from "../js/live.js";
+import { auth, createApi, setAuth } from "../js/api.js";
+import { applyTournamentEvent, fmt, hhmm, sideScore, teamLabel } from "./tournament_state.js";
+
+const config = JSON.parse(document.getElementById("desk-config").textContent);
+const T = JSON.parse(document.getElementById("strings").textContent);
+const $ = (id) => document.getElementById(id);
+const SOLO = new Set(config.solo_formats);
+
+const { api, refreshAccess, login, logout } = createApi({
+  networkError: T.network_error,
+  onExpired: () => signedOut(T.session_expired),
+  keepAuthWhenOffline: true,
+});
+const badge = bindBadge($("live-badge"), T.states);
+
+let tournaments = [];   // the club's tournaments, newest first (REST list, kept in step with the stream)
+let selected = null;    // id of the open tournament
+let state = null;       // its stream state: {tournament, entries, standings, matches}
+let stream = null;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+function say(okText = "", errorText = "") {
+  $("detail-ok").textContent = okText;
+  $("detail-error").textContent = errorText;
+}
+
+/** Runs a REST action with its button disabled; the message goes to the detail card. */
+async function act(button, work) {
+  if (button) button.disabled = true;
+  say();
+  try {
+    say(await work());
+  } catch (err) {
+    say("", err.message);
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+// ---------- the list ----------
+
+function describe(t) {
+  return [T.formats[t.format] || t.format, T.status[t.status] || t.status, t.is_public ? T.public : T.private]
+    .join(" · ");
+}
+
+function renderList() {
+  const list = $("tournament-list");
+  list.replaceChildren(...tournaments.map((t) => el("li", { class: t.id === selected ? "current" : null },
+    el("button", {
+      type: "button", class: "link t-open", "aria-label": fmt(T.open_label, { name: t.name }),
+      "aria-current": t.id === selected ? "true" : null, onclick: () => select(t.id, { focus: true }),
+    }, t.name),
+    el("span", { class: "muted small", text: describe(t) }))));
+  if (!tournaments.length) list.replaceChildren(el("li", { class: "muted", text: T.none_yet }));
+}
+
+async function loadList() {
+  $("list-error").textContent = "";
+  try {
+    const answer = await api("GET", `tournaments/tournaments/?club=${config.id}&page_size=100`);
+    tournaments = answer.data;
+    renderList();
+  } catch (err) {
+    $("list-error").textContent = err.message;
+  }
+}
+
+// ---------- one tournament ----------
+
+function select(id, { focus = false } = {}) {
+  selected = id;
+  state = null;
+  say();
+  renderList();
+  renderDetail();
+  const a = auth();
+  const params = { token: a && a.access };
+  const path = `/ws/tournaments/${id}/`;
+  if (stream) stream.stop();
+  stream = new LiveStream(path, {
+    params,
+    onState: (s) => badge(s),
+    onSnapshot: (data) => {
+      state = data;
+      renderDetail();
+    },
+    onEvent: (msg) => {
+      if (!state) return;
+      state = applyTournamentEvent(state, msg);
+      renderDetail();
+    },
+    onDenied,
+  });
+  window.padelyzerDesk.stream = stream;
+  $("live-badge").hidden = false;
+  stream.start();
+  history.replaceState(null, "", `#${id}`);
+  if (focus) $("detail").focus();
+}
+
+async function onDenied(code) {
+  if (code === 4401) { // the access token expired or was revoked: refresh and resume where we were
+    let fresh = null;
+    try {
+      fresh = await refreshAccess();
+    } catch {
+      setTimeout(() => onDenied(code), 5000);
+      return;
+    }
+    if (fresh) stream.resume(stream.lastSeq, { token: fresh.access });
+    else signedOut(T.session_expired);
+    return;
+  }
+  say("", code === 4404 ? T.not_found : T.denied);
+}
+
+function renderDetail() {
+  $("detail").hidden = !selected;
+  $("pick").hidden = Boolean(selected);
+  if (!selected || !state) {
+    $("detail-title").textContent = "";
+    $("entry-rows").replaceChildren();
+    $("match-rows").replaceChildren();
+    return;
+  }
+  const t = state.tournament;
+  // The list shows what the stream knows (status after a draw, a renamed tournament).
+  tournaments = tournaments.map((row) => (row.id === t.id ? { ...row, ...t } : row));
+  renderList();
+  const solo = SOLO.has(t.format);
+  const draft = t.status === "draft";
+  $("detail-title").textContent = t.name;
+  $("detail-meta").textContent = [describe(t), fmt(T.entries_count, { n: state.entries.length })].join(" · ");
+  $("board-link").href = `/tournaments/${t.id}/board/`;
+
+  $("entry-rows").replaceChildren(...state.entries.map((entry) => el("tr", { "data-entry-id": entry.id },
+    el("td", { text: entry.seed ? String(entry.seed) : "—" }),
+    el("th", { scope: "row", text: entry.name }),
+    el("td", { text: entry.players.map((p) => p.name).join(" / ") }),
+    el("td", {}, draft ? el("button", {
+      type: "button", class: "danger small", "aria-label": fmt(T.remove_label, { name: entry.name }),
+      onclick: (event) => removeEntry(event.currentTarget, entry),
+    }, T.remove) : null))));
+  if (!state.entries.length) {
+    $("entry-rows").replaceChildren(el("tr", {}, el("td", { colspan: "4", class: "muted", text: T.no_entries })));
+  }
+  $("entry-form").hidden = !draft;
+  for (const node of $("entry-form").querySelectorAll("[data-pair]")) node.hidden = solo;
+  $("e-player2").required = !solo;
+
+  const unplaced = state.matches.filter((m) => !m.court && m.status !== "bye" && m.status !== "finished");
+  $("generate").hidden = !draft;
+  $("schedule-form").hidden = draft || !unplaced.length;
+  const roundOver = state.matches.length && state.matches.every((m) => m.status === "finished" || m.status === "bye");
+  $("next-round").hidden = !(t.format === "mexicano" && !draft && roundOver && t.status !== "finished");
+  renderMatches();
+}
+
+function renderMatches() {
+  const tz = config.timezone;
+  const rows = state.matches.filter((m) => m.status !== "bye").map((m) => {
+    const teams = fmt(T.teams, { team1: teamLabel(m.team1, m.source1, T), team2: teamLabel(m.team2, m.source2, T) });
+    const where = m.court ? `${m.court.name} · ${day(m.start)} ${hhmm(m.start, tz)}` : T.unscheduled;
+    const score = m.status === "in_progress" || m.status === "finished"
+      ? [0, 1].map((i) => {
+        const side = sideScore(m.score, i);
+        return side.sets.length ? side.sets.join(" ") : String(side.points);
+      }).join(" – ")
+      : "";
+    const playable = m.team1 && m.team2 && m.status !== "finished";
+    return el("tr", { "data-match-id": m.id, "data-status": m.status },
+      el("td", { text: label(m) }),
+      el("th", { scope: "row", text: teams }),
+      el("td", { text: where }),
+      el("td", { text: [T.match_status[m.status] || m.status, score].filter(Boolean).join(" · ") }),
+      el("td", {}, playable ? el("a", {
+        class: "button-link small", href: `/tournaments/${m.tournament}/score/${m.id}/`, target: "_blank",
+        rel: "noopener", "aria-label": fmt(T.score_label, { teams }),
+      }, T.score) : null));
+  });
+  $("match-rows").replaceChildren(...rows);
+  $("no-matches").textContent = rows.length ? "" : T.no_matches;
+}
+
+function label(m) {
+  if (m.stage === "group") return `${fmt(T.group, { name: m.group })} · ${fmt(T.round, { n: m.round })}`;
+  if (m.stage === "knockout") return `${T.knockout} · ${m.key}`;
+  return fmt(T.round, { n: m.round });
+}
+
+function day(iso) {
+  return new Date(iso).toLocaleDateString(document.documentElement.lang || "en",
+    { weekday: "short", day: "numeric", month: "short", timeZone: config.timezone });
+}
+
+// ---------- actions ----------
+
+function showFormatFields() {
+  const format = $("c-format").value;
+  for (const node of $("create-form").querySelectorAll("[data-for]")) {
+    node.hidden = !node.dataset.for.split(" ").includes(format);
+  }
+}
+
+async function createTournament(event) {
+  event.preventDefault();
+  const button = event.submitter || $("create-form").querySelector("button");
+  $("create-error").textContent = "";
+  const format = $("c-format").value;
+  const body = { club: config.id, name: $("c-name").value.trim(), format, is_public: $("c-public").checked };
+  if (!SOLO.has(format)) {
+    body.golden_point = $("c-golden").checked;
+    body.super_tiebreak = $("c-super").checked;
+  } else {
+    body.points_per_match = Number($("c-points").value);
+  }
+  if (format === "mexicano") body.rounds = Number($("c-rounds").value);
+  if (format === "groups_knockout") {
+    body.group_size = Number($("c-group-size").value);
+    body.advance_per_group = Number($("c-advance").value);
+  }
+  if ($("c-fee").value) body.entry_fee = $("c-fee").value;
+  button.disabled = true;
+  try {
+    const created = (await api("POST", "tournaments/tournaments/", body)).data;
+    tournaments = [created, ...tournaments.filter((t) => t.id !== created.id)];
+    $("create-form").reset();
+    showFormatFields();
+    select(created.id, { focus: true });
+    say(fmt(T.created, { name: created.name }));
+    $("e-player1").focus();
+  } catch (err) {
+    $("create-error").textContent = err.message;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function addEntry(event) {
+  event.preventDefault();
+  const solo = SOLO.has(state.tournament.format);
+  const players = [$("e-player1").value.trim()];
+  if (!solo) players.push($("e-player2").value.trim());
+  const body = { players };
+  if (!solo && $("e-name").value.trim()) body.name = $("e-name").value.trim();
+  if ($("e-seed").value) body.seed = Number($("e-seed").value);
+  // Locked while it is sent, so what is typed meanwhile is neither lost to the reset nor sent twice.
+  $("entry-fields").disabled = true;
+  await act(null, async () => {
+    try {
+      const entry = (await api("POST", `tournaments/tournaments/${selected}/entries/`, body)).data;
+      $("entry-form").reset();
+      return fmt(T.entry_added, { name: entry.name });
+    } finally {
+      $("entry-fields").disabled = false;
+      $("e-player1").focus();
+    }
+  });
+}
+
+async function removeEntry(button, entry) {
+  if (!window.confirm(fmt(T.confirm_remove, { name: entry.name }))) return;
+  await act(button, async () => {
+    await api("DELETE", `tournaments/entries/${entry.id}/`);
+    return fmt(T.entry_removed, { name: entry.name });
+  });
+}
+
+async function generate(event) {
+  if (!window.confirm(fmt(T.confirm_generate, { n: state.entries.length }))) return;
+  await act(event.currentTarget, async () => {
+    const answer = await api("POST", `tournaments/tournaments/${selected}/generate/`);
+    return fmt(T.generated, { n: answer.data.length });
+  });
+}
+
+async function schedule(event) {
+  event.preventDefault();
+  const body = { start_date: $("s-date").value, match_minutes: Number($("s-minutes").value) };
+  await act(event.submitter, async () => {
+    const answer = await api("POST", `tournaments/tournaments/${selected}/schedule/`, body);
+    return fmt(T.scheduled, { n: answer.data.length });
+  });
+}
+
+async function nextRound(event) {
+  await act(event.currentTarget, async () => {
+    await api("POST", `tournaments/tournaments/${selected}/next-round/`);
+    return T.next_round_drawn;
+  });
+}
+
+// ---------- sign-in ----------
+
+function showGate(message = "") {
+  $("desk").hidden = true;
+  $("denied").hidden = true;
+  $("live-badge").hidden = true;
+  $("gate").hidden = false;
+  $("gate-error").textContent = message;
+  renderAccount();
+}
+
+function renderAccount() {
+  const a = auth();
+  $("who").hidden = !a;
+  $("signout").hidden = !a;
+  if (a && a.user) $("who").textContent = fmt(T.signed_in_as, { name: a.user.first_name || a.user.email });
+}
+
+function signedOut(message = "") {
+  if (stream) stream.stop();
+  stream = null;
+  selected = null;
+  state = null;
+  setAuth(null);
+  showGate(message);
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  $("gate-error").textContent = "";
+  try {
+    await login($("email").value.trim(), $("password").value);
+    $("password").value = "";
+    begin();
+  } catch (err) {
+    $("gate-error").textContent = err.message;
+    $("password").focus();
+  }
+}
+
+async function signOut() {
+  await logout();
+  signedOut();
+  $("email").focus();
+}
+
+async function begin() {
+  if (!auth()) {
+    showGate();
+    return;
+  }
+  renderAccount();
+  $("gate").hidden = true;
+  let me;
+  try {
+    me = (await api("GET", "auth/me/")).data;
+  } catch (err) {
+    if (auth()) showGate(err.message);
+    return;
+  }
+  if (!me.staff_clubs.includes(config.id)) {
+    $("desk").hidden = true;
+    $("denied").hidden = false;
+    $("denied-text").textContent = fmt(T.denied, { name: me.first_name || me.email });
+    $("denied").focus();
+    return;
+  }
+  $("denied").hidden = true;
+  $("desk").hidden = false;
+  if (!config.name) { // a private club: its name is for its staff
+    try {
+      $("club-name").textContent = (await api("GET", `clubs/clubs/${config.id}/`)).data.name;
+    } catch { /* the heading keeps its generic title */ }
+  }
+  await loadList();
+  const wanted = location.hash.slice(1);
+  if (tournaments.some((t) => t.id === wanted)) select(wanted);
+  else renderDetail();
+}
+
+// ---------- wiring ----------
+
+window.padelyzerDesk = { stream: null, get state() { return state; } }; // for the browser tests
+$("signin").addEventListener("submit", signIn);
+$("signout").addEventListener("click", signOut);
+$("denied-signout").addEventListener("click", signOut);
+$("c-format").addEventListener("change", showFormatFields);
+$("create-form").addEventListener("submit", createTournament);
+$("entry-form").addEventListener("submit", addEntry);
+$("generate").addEventListener("click", generate);
+$("schedule-form").addEventListener("submit", schedule);
+$("next-round").addEventListener("click", nextRound);
+showFormatFields();
+begin();

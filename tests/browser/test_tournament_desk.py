@@ -1,0 +1,126 @@
+"""The tournament desk in Chromium against a live daphne: staff sign in, create a knockout,
+enter four pairs by e-mail (a typo answers the API's message and enters nothing), make the
+draw, put the matches on court, and watch a point scored on court arrive live; a player is
+refused; the page speaks Spanish by Accept-Language."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from apps.tournaments import services
+from apps.tournaments.models import Match, Tournament
+from tests.browser.support import off_loop
+from tests.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory, staff_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WAIT = 15_000  # ms
+
+
+def _sign_in(page, user):
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("#signin button[type=submit]")
+
+
+def test_staff_run_a_tournament_from_the_desk(browser, node):
+    club = ClubFactory(name="Club Norte")
+    for n in (1, 2):
+        CourtFactory(club=club, name=f"Pista {n}")
+    staff = staff_of(club, user=UserFactory(first_name="Marta"))
+    pairs = [(UserFactory(email=f"p{i}a@example.com", last_name=f"Alfa{i}"),
+              UserFactory(email=f"p{i}b@example.com", last_name=f"Beta{i}")) for i in range(1, 5)]
+    tomorrow = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
+
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        page.goto(f"{node.http}/clubs/{club.slug}/tournaments/")
+        expect(page.locator("#gate")).to_be_visible()
+        _sign_in(page, staff)
+        expect(page.locator("#desk")).to_be_visible(timeout=WAIT)
+        expect(page.locator("#tournament-list")).to_contain_text("No tournaments yet")
+
+        page.fill("#c-name", "Desk Open")
+        page.select_option("#c-format", "single_elimination")
+        page.check("#c-golden")
+        page.fill("#c-fee", "25")
+        page.click("#create-form button[type=submit]")
+        expect(page.locator("#detail-title")).to_have_text("Desk Open", timeout=WAIT)
+        expect(page.locator("#live-badge")).to_have_attribute("data-state", "live", timeout=WAIT)
+        tournament = Tournament.objects.get(club=club)
+        assert (tournament.name, tournament.golden_point, str(tournament.entry_fee)) == ("Desk Open", True, "25.00")
+        expect(page.locator("#tournament-list")).to_contain_text("Desk Open")
+
+        # A typo in an e-mail: the API's message, and nothing entered.
+        page.fill("#e-player1", "nobody@example.com")
+        page.fill("#e-player2", pairs[0][1].email)
+        page.click("#entry-form button[type=submit]")
+        expect(page.locator("#detail-error")).to_contain_text("nobody@example.com", timeout=WAIT)
+        assert tournament.entries.count() == 0
+
+        for i, (a, b) in enumerate(pairs, start=1):
+            page.fill("#e-player1", a.email.upper())  # as typed at the desk
+            page.fill("#e-player2", b.email)
+            page.fill("#e-name", f"Pair {i}")
+            page.fill("#e-seed", str(i))
+            page.click("#entry-form button[type=submit]")
+            expect(page.locator("#entry-rows tr")).to_have_count(i, timeout=WAIT)  # from the stream
+        expect(page.locator("#entry-rows")).to_contain_text(re.compile(r"Alfa1 / \w+ Beta1"))
+        expect(page.locator("#detail-ok")).to_have_text("Pair 4 entered.")
+
+        page.click("#generate")
+        expect(page.locator("#detail-ok")).to_have_text("Draw made: 3 matches.", timeout=WAIT)
+        expect(page.locator("#match-rows tr")).to_have_count(3, timeout=WAIT)
+        expect(page.locator("#entry-form")).to_be_hidden()  # entries are fixed after the draw
+        expect(page.locator("#entry-rows button")).to_have_count(0)
+
+        page.fill("#s-date", tomorrow.isoformat())
+        page.fill("#s-minutes", "90")
+        page.click("#schedule-form button[type=submit]")
+        expect(page.locator("#detail-ok")).to_have_text("3 matches put on court.", timeout=WAIT)
+        semi = Match.objects.filter(tournament=tournament, round=1).order_by("position").first()
+        row = page.locator(f'#match-rows tr[data-match-id="{semi.pk}"]')
+        expect(row).to_contain_text("Pista", timeout=WAIT)
+        expect(page.locator("#schedule-form")).to_be_hidden()
+        score_link = row.locator("a")
+        expect(score_link).to_have_attribute("href", f"/tournaments/{tournament.pk}/score/{semi.pk}/")
+
+        # A point scored on court (the scorer page calls the same service) shows up live.
+        off_loop(services.point_add, match=semi, team=1)
+        expect(row).to_have_attribute("data-status", "in_progress", timeout=WAIT)
+        expect(row).to_contain_text("Playing")
+
+        # A reload opens the same tournament (its id is in the address) without signing in again.
+        page.reload()
+        expect(page.locator("#detail-title")).to_have_text("Desk Open", timeout=WAIT)
+        expect(page.locator(f'#match-rows tr[data-match-id="{semi.pk}"]')).to_have_attribute(
+            "data-status", "in_progress", timeout=WAIT)
+        page.screenshot(path="/tmp/tournament-desk.png", full_page=True)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_player_is_refused_and_the_desk_speaks_spanish(browser, node):
+    club = ClubFactory(name="Club Sur")
+    player = UserFactory(first_name="Luis")
+    context = browser.new_context(locale="es-ES", extra_http_headers={"Accept-Language": "es"})
+    page = context.new_page()
+    try:
+        page.goto(f"{node.http}/clubs/{club.slug}/tournaments/")
+        expect(page.locator("#gate-title")).to_have_text("Acceso del personal")
+        _sign_in(page, player)
+        expect(page.locator("#denied")).to_be_visible(timeout=WAIT)
+        expect(page.locator("#denied-text")).to_contain_text("Luis")
+        expect(page.locator("#desk")).to_be_hidden()
+    finally:
+        context.close()
