@@ -124,3 +124,43 @@ def test_a_player_is_refused_and_the_desk_speaks_spanish(browser, node):
         expect(page.locator("#desk")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(browser, node):
+    club = ClubFactory(name="Club Este")
+    CourtFactory(club=club, name="Pista 1")
+    staff = staff_of(club, user=UserFactory(first_name="Iker"))
+    players = [UserFactory(email=f"solo{i}@example.com", last_name=f"Solo{i}") for i in range(1, 4)]
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        page.goto(f"{node.http}/clubs/{club.slug}/tournaments/")
+        _sign_in(page, staff)
+        expect(page.locator("#desk")).to_be_visible(timeout=WAIT)
+        page.select_option("#c-format", "americano")
+        expect(page.locator("#c-points")).to_be_visible()
+        expect(page.locator("#c-golden")).to_be_hidden()  # a race to points has no deuce
+        page.fill("#c-name", "Americano del jueves")
+        page.fill("#c-points", "16")
+        page.click("#create-form button[type=submit]")
+        expect(page.locator("#detail-title")).to_have_text("Americano del jueves", timeout=WAIT)
+        tournament = Tournament.objects.get(club=club)
+        assert (tournament.format, tournament.points_per_match) == ("americano", 16)
+
+        expect(page.locator("#e-player2")).to_be_hidden()
+        for i, player in enumerate(players, start=1):
+            page.fill("#e-player1", player.email)
+            page.click("#entry-form button[type=submit]")
+            expect(page.locator("#entry-rows tr[data-entry-id]")).to_have_count(i, timeout=WAIT)
+        assert tournament.entries.count() == 3
+
+        page.get_by_role("button", name=f"Withdraw {players[1].last_name}").click()
+        expect(page.locator("#entry-rows tr[data-entry-id]")).to_have_count(2, timeout=WAIT)
+        expect(page.locator("#detail-ok")).to_have_text(f"{players[1].last_name} withdrawn.")
+        assert sorted(tournament.entries.values_list("name", flat=True)) == ["Solo1", "Solo3"]
+        assert errors == []
+    finally:
+        context.close()
