@@ -21,6 +21,7 @@ from apps.core.errors import InvalidInput
 from apps.core.fields import AwareDateTimeField
 from apps.core.tenancy import TenantScopedMixin
 from apps.tournaments import selectors, services
+from apps.tournaments.errors import TournamentErrorCode
 from apps.tournaments.models import Entry, MatchStage, MatchStatus, Tournament, TournamentFormat
 from routing.eventlog import repeatable_read
 from routing.publisher import current_seq
@@ -110,6 +111,14 @@ class EntryCreate(serializers.Serializer):
     players = PlayerField(queryset=User.objects.filter(is_active=True), many=True, allow_empty=False,
                           help_text="User ids or sign-up e-mails: two for a pair, one for Americano/Mexicano")
     seed = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True)
+
+    def to_internal_value(self, data):
+        # Refused before the players are looked up: a list of thousands would be a query each.
+        players = data.get("players") if hasattr(data, "get") else None
+        if isinstance(players, list) and len(players) > 2:
+            message = "An entry has one player (Americano, Mexicano) or two (a pair)"
+            raise InvalidInput(TournamentErrorCode.WRONG_PLAYER_COUNT, message, details={"players": [message]})
+        return super().to_internal_value(data)
 
 
 class EntryPatch(serializers.Serializer):

@@ -147,8 +147,8 @@ def entry_create(*, tournament: Tournament, players: list, name: str = "", seed:
     _require_draft(tournament, "entries")
     needed = 1 if tournament.is_solo else 2
     if len(players) != needed:
-        message = (f"{tournament.get_format_display()} entries are single players: give one player id"
-                   if needed == 1 else "An entry is a pair: give two player ids")
+        message = (f"{tournament.get_format_display()} entries are single players: give one player"
+                   if needed == 1 else "An entry is a pair: give two players")
         raise InvalidInput(Code.WRONG_PLAYER_COUNT, message, details={"players": [message]})
     if len({p.pk for p in players}) != len(players):
         raise InvalidInput(Code.WRONG_PLAYER_COUNT, "The two players must be different people",

@@ -240,6 +240,9 @@ def test_entries_take_players_by_sign_up_email(api_client):
     err = error(api_client.post(f"{API}/tournaments/{tid}/entries/",
                                 {"players": [gone.email, str(UserFactory().pk)]}, format="json"), 400)
     assert "players" in err["details"]
+    many = ["x@example.com"] * 5000  # refused on its length, before 5,000 look-ups
+    error(api_client.post(f"{API}/tournaments/{tid}/entries/", {"players": many}, format="json"), 400,
+          "wrong_player_count")
     assert Tournament.objects.get(pk=tid).entries.count() == 1  # the refused ones left nothing behind
 
 
