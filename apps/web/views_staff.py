@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -70,7 +71,7 @@ def _strings() -> dict:
         "block_added": _("%(court)s blocked %(start)s–%(end)s"),
         "block_removed": _("%(court)s unblocked %(start)s–%(end)s"),
         "block_label": _("%(court)s, %(day)s %(start)s–%(end)s"),
-        "block_remove": _("Remove"),
+        "block_remove": pgettext("maintenance block", "Remove"),  # plain "Remove" is Django admin's
         "block_remove_label": _("Remove the block on %(court)s, %(day)s %(start)s–%(end)s"),
         "blocks_empty": _("No maintenance planned."),
         "block_created": _("Block added."),

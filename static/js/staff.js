@@ -10,6 +10,7 @@
 // no event has set since the snapshot (see mergeDetails).
 import { LiveStream, bindBadge } from "./live.js";
 import { auth, createApi, setAuth } from "./api.js";
+import { staffScreens } from "./staff_gate.js";
 import { REFETCH_EVENTS, applyClubEvent, clubDate, clubTime, money, runs, sumMoney } from "./club_state.js";
 
 const config = JSON.parse(document.getElementById("staff-config").textContent);
@@ -1456,39 +1457,12 @@ const Reports = (() => {
 
 // ---------- account and screens ----------
 
-function showGate(message = "") {
-  $("gate").hidden = false;
-  $("denied").hidden = true;
-  $("board").hidden = true;
-  $("live-badge").hidden = true;
-  $("gate-error").textContent = message;
-  renderAccount();
-  $("email").focus();
-}
+const screens = staffScreens({ contentId: "board", T });
+const { showGate, showDenied, renderAccount } = screens;
 
 function showBoard() {
-  $("gate").hidden = true;
-  $("denied").hidden = true;
-  $("board").hidden = false;
-  $("live-badge").hidden = false;
+  screens.showContent();
   renderCourtOptions();
-}
-
-function showDenied() {
-  const a = auth();
-  $("gate").hidden = true;
-  $("board").hidden = true;
-  $("live-badge").hidden = true;
-  $("denied").hidden = false;
-  $("denied-text").textContent = fmt(T.denied, { name: a && a.user ? (a.user.first_name || a.user.email) : "" });
-  $("denied").focus();
-}
-
-function renderAccount() {
-  const a = auth();
-  $("who").hidden = !a;
-  $("signout").hidden = !a;
-  if (a && a.user) $("who").textContent = fmt(T.signed_in_as, { name: a.user.first_name || a.user.email });
 }
 
 function resetState() {

@@ -2,7 +2,7 @@
 // redrawn on every change. Big type for club screens; one column on phones.
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth } from "../js/api.js";
-import { applyTournamentEvent, fmt, hhmm, isRace, sideScore, teamLabel } from "./tournament_state.js";
+import { applyTournamentEvent, el, fmt, hhmm, isRace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("board-config").textContent);
 const initial = JSON.parse(document.getElementById("initial").textContent);
@@ -10,19 +10,6 @@ const T = JSON.parse(document.getElementById("strings").textContent);
 const $ = (id) => document.getElementById(id);
 
 let state = initial ? initial.data : null;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("data-")) node.setAttribute(k, v);
-    else node.setAttribute(k, v);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
 
 // ---------- match cards ----------
 

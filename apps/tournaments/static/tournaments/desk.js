@@ -6,7 +6,8 @@
 // through the REST API, whose answers only give the messages. No build step, no libraries.
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, setAuth } from "../js/api.js";
-import { applyTournamentEvent, fmt, hhmm, sideScore, teamLabel } from "./tournament_state.js";
+import { staffScreens } from "../js/staff_gate.js";
+import { applyTournamentEvent, el, fmt, hhmm, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("desk-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -24,19 +25,6 @@ let tournaments = [];   // the club's tournaments, newest first (REST list, kept
 let selected = null;    // id of the open tournament
 let state = null;       // its stream state: {tournament, entries, standings, matches}
 let stream = null;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
 
 function say(okText = "", errorText = "") {
   $("detail-ok").textContent = okText;
@@ -312,21 +300,8 @@ async function nextRound(event) {
 
 // ---------- sign-in ----------
 
-function showGate(message = "") {
-  $("desk").hidden = true;
-  $("denied").hidden = true;
-  $("live-badge").hidden = true;
-  $("gate").hidden = false;
-  $("gate-error").textContent = message;
-  renderAccount();
-}
-
-function renderAccount() {
-  const a = auth();
-  $("who").hidden = !a;
-  $("signout").hidden = !a;
-  if (a && a.user) $("who").textContent = fmt(T.signed_in_as, { name: a.user.first_name || a.user.email });
-}
+const screens = staffScreens({ contentId: "desk", T });
+const { showGate, renderAccount } = screens;
 
 function signedOut(message = "") {
   if (stream) stream.stop();
@@ -371,14 +346,11 @@ async function begin() {
     return;
   }
   if (!me.staff_clubs.includes(config.id)) {
-    $("desk").hidden = true;
-    $("denied").hidden = false;
-    $("denied-text").textContent = fmt(T.denied, { name: me.first_name || me.email });
-    $("denied").focus();
+    screens.showDenied(me);
     return;
   }
-  $("denied").hidden = true;
-  $("desk").hidden = false;
+  screens.showContent();
+  $("live-badge").hidden = !stream; // the badge is about the open tournament's stream
   if (!config.name) { // a private club: its name is for its staff
     try {
       $("club-name").textContent = (await api("GET", `clubs/clubs/${config.id}/`)).data.name;

@@ -18,6 +18,20 @@ export function applyTournamentEvent(state, msg) {
   return next;
 }
 
+/** A DOM element: `attrs` are attributes (`class`, `text`, `on<event>` listeners; null/false left out). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
 export const fmt = (template, values) =>
   String(template).replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
 

@@ -1,0 +1,45 @@
+// The sign-in gate, the "not allowed" screen and the account corner shared by the staff pages
+// (the dashboard and the tournament desk; templates web/staff_account.html and web/staff_gate.html).
+// Each page keeps its own content element (`contentId`) and decides who is allowed; this only
+// switches what is shown.
+import { auth } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
+
+export function staffScreens({ contentId, T }) {
+  const nameOf = (user) => (user ? user.first_name || user.email : "");
+
+  function renderAccount() {
+    const a = auth();
+    $("who").hidden = !a;
+    $("signout").hidden = !a;
+    if (a && a.user) $("who").textContent = fill(T.signed_in_as, { name: nameOf(a.user) });
+  }
+
+  function only(shown) {
+    for (const id of ["gate", "denied", contentId]) $(id).hidden = id !== shown;
+    $("live-badge").hidden = shown !== contentId;
+  }
+
+  return {
+    renderAccount,
+    showGate(message = "") {
+      only("gate");
+      $("gate-error").textContent = message;
+      renderAccount();
+      $("email").focus();
+    },
+    showContent() {
+      only(contentId);
+      renderAccount();
+    },
+    /** `user`: who is signed in (defaults to the stored sign-in's user). */
+    showDenied(user = null) {
+      only("denied");
+      const a = auth();
+      $("denied-text").textContent = fill(T.denied, { name: nameOf(user || (a && a.user)) });
+      $("denied").focus();
+    },
+  };
+}
