@@ -61,8 +61,8 @@ def test_safe_defaults():
     assert values["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
     assert values["CSRF_TRUSTED_ORIGINS"] == [] and values["CORS_ALLOWED_ORIGINS"] == []
     assert values["THROTTLE_RATES"] == {"login": "5/min", "register": "10/hour", "password_reset": "3/hour",
-                                        "password_reset_confirm": "10/hour", "user": "1000/hour",
-                                        "anon": "3000/hour"}
+                                        "password_reset_confirm": "10/hour", "player_lookup": "300/hour",
+                                        "user": "1000/hour", "anon": "3000/hour"}
     assert values["STRIPE_SECRET_KEY"] == ""  # Stripe off, no crash
     assert values["PAYMENT_HOLD_MINUTES"] == 10
 

@@ -55,3 +55,17 @@ class PasswordResetThrottle(IPThrottle):
 
 class PasswordResetConfirmThrottle(IPThrottle):
     scope = "password_reset_confirm"
+
+
+class PlayerLookupThrottle(_SettingsRateMixin, SimpleRateThrottle):
+    """Per user, only for requests that name players by e-mail (tournament entries)."""
+
+    scope = "player_lookup"
+
+    def get_cache_key(self, request, view):
+        data = request.data
+        players = data.get("players") if isinstance(data, dict) else None
+        names_an_email = isinstance(players, list) and any(isinstance(p, str) and "@" in p for p in players)
+        if not names_an_email or not (request.user and request.user.is_authenticated):
+            return None  # not counted
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -6,6 +6,8 @@ score it); reads are for anyone when the tournament is public, else for that sta
 """
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -20,6 +22,7 @@ from apps.clubs.api import ScopedClubField
 from apps.core.errors import InvalidInput
 from apps.core.fields import AwareDateTimeField
 from apps.core.tenancy import TenantScopedMixin
+from apps.core.throttling import PlayerLookupThrottle
 from apps.tournaments import selectors, services
 from apps.tournaments.errors import TournamentErrorCode
 from apps.tournaments.models import Entry, MatchStage, MatchStatus, Tournament, TournamentFormat
@@ -94,12 +97,17 @@ class PlayerField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
         **serializers.PrimaryKeyRelatedField.default_error_messages,
         "unknown_email": "No player has signed up with {email}. Ask them to create an account first.",
+        "invalid_email": "Give a player's e-mail address or user id.",
     }
 
     def to_internal_value(self, data):
         if isinstance(data, str) and "@" in data:
-            email = data.strip()[:254]
-            user = self.get_queryset().filter(email__iexact=email).first()
+            email = data.strip()
+            try:
+                validate_email(email)  # also keeps NUL bytes and 10 kB strings away from the database
+            except DjangoValidationError:
+                self.fail("invalid_email")
+            user = self.get_queryset().filter(email=email.lower()).first()  # stored lower-cased
             if user is None:
                 self.fail("unknown_email", email=email)
             return user
@@ -115,6 +123,9 @@ class EntryCreate(serializers.Serializer):
     def to_internal_value(self, data):
         # Refused before the players are looked up: a list of thousands would be a query each.
         players = data.get("players") if hasattr(data, "get") else None
+        if players is not None and not isinstance(players, list):
+            raise InvalidInput(TournamentErrorCode.WRONG_PLAYER_COUNT, "Give `players` as a list",
+                               details={"players": ["Give a list of one or two players"]})
         if isinstance(players, list) and len(players) > 2:
             message = "An entry has one player (Americano, Mexicano) or two (a pair)"
             raise InvalidInput(TournamentErrorCode.WRONG_PLAYER_COUNT, message, details={"players": [message]})
@@ -212,6 +223,12 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
 
     def get_serializer_class(self):
         return TournamentCreate
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "entries" and self.request.method == "POST":
+            throttles.append(PlayerLookupThrottle())
+        return throttles
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

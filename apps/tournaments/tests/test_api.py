@@ -246,6 +246,55 @@ def test_entries_take_players_by_sign_up_email(api_client):
     assert Tournament.objects.get(pk=tid).entries.count() == 1  # the refused ones left nothing behind
 
 
+@pytest.mark.parametrize("players", [
+    ["a@b\u0000c.com", "x@example.com"],  # a NUL byte never reaches PostgreSQL
+    ["not@an address", "x@example.com"],
+    ["@" * 5000, "x@example.com"],
+])
+def test_malformed_player_emails_are_a_400(api_client, players):
+    club, staff = club_with_staff()
+    auth(api_client, staff)
+    tid = data(create_tournament(api_client, club), 201)["id"]
+    err = error(api_client.post(f"{API}/tournaments/{tid}/entries/", {"players": players}, format="json"), 400)
+    assert "e-mail address or user id" in str(err["details"]["players"])
+
+
+@pytest.mark.parametrize("players", [{"a@example.com": 1, "b@example.com": 2}, "a@example.com", 7])
+def test_players_must_be_a_list(api_client, players):
+    club, staff = club_with_staff()
+    auth(api_client, staff)
+    tid = data(create_tournament(api_client, club), 201)["id"]
+    error(api_client.post(f"{API}/tournaments/{tid}/entries/", {"players": players}, format="json"), 400,
+          "wrong_player_count")
+
+
+def test_entering_players_by_email_has_its_own_rate_limit(api_client, settings):
+    """Any signed-up user can open a club and become its staff: without a limit, entries by
+    e-mail would turn a list of addresses into the names behind them."""
+    import copy
+
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    rest = copy.deepcopy(settings.REST_FRAMEWORK)
+    rest["DEFAULT_THROTTLE_RATES"]["player_lookup"] = "3/hour"
+    club, staff = club_with_staff()
+    auth(api_client, staff)
+    tid = data(create_tournament(api_client, club, format="americano"), 201)["id"]
+    players = [UserFactory() for _ in range(5)]
+    cache.clear()
+    with override_settings(REST_FRAMEWORK=rest):
+        for player in players[:3]:
+            data(api_client.post(f"{API}/tournaments/{tid}/entries/", {"players": [player.email]}, format="json"), 201)
+        response = api_client.post(f"{API}/tournaments/{tid}/entries/", {"players": [players[3].email]},
+                                   format="json")
+        error(response, 429, "throttled")
+        assert int(response["Retry-After"]) > 0
+        # By id (what integrations send) is not an e-mail look-up and is not counted.
+        data(api_client.post(f"{API}/tournaments/{tid}/entries/", {"players": [str(players[4].pk)]},
+                             format="json"), 201)
+
+
 def test_seeding_orders_the_draw(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=4)
