@@ -75,7 +75,7 @@ def test_staff_run_a_tournament_from_the_desk(browser, node):
             page.click("#entry-form button[type=submit]")
             expect(page.locator("#entry-rows tr")).to_have_count(i, timeout=WAIT)  # from the stream
         expect(page.locator("#entry-rows")).to_contain_text(re.compile(r"Alfa1 / \w+ Beta1"))
-        expect(page.locator("#detail-ok")).to_have_text("Pair 4 entered.")
+        expect(page.locator("#detail-ok")).to_have_text("Entry added: Pair 4.")
 
         page.click("#generate")
         expect(page.locator("#detail-ok")).to_have_text("Draw made: 3 matches.", timeout=WAIT)
@@ -94,10 +94,13 @@ def test_staff_run_a_tournament_from_the_desk(browser, node):
         score_link = row.locator("a")
         expect(score_link).to_have_attribute("href", f"/tournaments/{tournament.pk}/score/{semi.pk}/")
 
-        # A point scored on court (the scorer page calls the same service) shows up live.
+        # A point scored on court (the scorer page calls the same service) shows up live, and the
+        # redraw keeps the keyboard focus where it was.
+        score_link.focus()
         off_loop(services.point_add, match=semi, team=1)
         expect(row).to_have_attribute("data-status", "in_progress", timeout=WAIT)
-        expect(row).to_contain_text("Playing")
+        expect(row).to_contain_text("Playing · 0-0 · 15-0")
+        assert page.evaluate("document.activeElement.dataset.focusKey") == f"score-{semi.pk}"
 
         # A reload opens the same tournament (its id is in the address) without signing in again.
         page.reload()
@@ -151,6 +154,7 @@ def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(brows
         assert (tournament.format, tournament.points_per_match) == ("americano", 16)
 
         expect(page.locator("#e-player2")).to_be_hidden()
+        expect(page.locator("#e-player1-label")).to_have_text("Player e-mail")
         for i, player in enumerate(players, start=1):
             page.fill("#e-player1", player.email)
             page.click("#entry-form button[type=submit]")
@@ -159,7 +163,7 @@ def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(brows
 
         page.get_by_role("button", name=f"Withdraw {players[1].last_name}").click()
         expect(page.locator("#entry-rows tr[data-entry-id]")).to_have_count(2, timeout=WAIT)
-        expect(page.locator("#detail-ok")).to_have_text(f"{players[1].last_name} withdrawn.")
+        expect(page.locator("#detail-ok")).to_have_text(f"Entry withdrawn: {players[1].last_name}.")
         assert sorted(tournament.entries.values_list("name", flat=True)) == ["Solo1", "Solo3"]
         assert errors == []
     finally:

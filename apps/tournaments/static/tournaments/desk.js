@@ -7,7 +7,7 @@
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, setAuth } from "../js/api.js";
 import { staffScreens } from "../js/staff_gate.js";
-import { applyTournamentEvent, el, fmt, hhmm, sideScore, teamLabel } from "./tournament_state.js";
+import { applyTournamentEvent, el, fmt, hhmm, isRace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("desk-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -33,12 +33,14 @@ function say(okText = "", errorText = "") {
 
 /** Runs a REST action with its button disabled; the message goes to the detail card. */
 async function act(button, work) {
+  const about = selected; // staff may open another tournament while this one is answering
   if (button) button.disabled = true;
   say();
   try {
-    say(await work());
+    const message = await work();
+    if (selected === about) say(message);
   } catch (err) {
-    say("", err.message);
+    if (selected === about) say("", err.message);
   } finally {
     if (button) button.disabled = false;
   }
@@ -56,6 +58,7 @@ function renderList() {
   list.replaceChildren(...tournaments.map((t) => el("li", { class: t.id === selected ? "current" : null },
     el("button", {
       type: "button", class: "link t-open", "aria-label": fmt(T.open_label, { name: t.name }),
+      "data-focus-key": `open-${t.id}`,
       "aria-current": t.id === selected ? "true" : null, onclick: () => select(t.id, { focus: true }),
     }, t.name),
     el("span", { class: "muted small", text: describe(t) }))));
@@ -76,6 +79,7 @@ async function loadList() {
 // ---------- one tournament ----------
 
 function select(id, { focus = false } = {}) {
+  clearTimeout(retryTimer);
   selected = id;
   state = null;
   say();
@@ -106,27 +110,48 @@ function select(id, { focus = false } = {}) {
   if (focus) $("detail").focus();
 }
 
+let retryTimer = null;
+
 async function onDenied(code) {
+  const refused = stream; // by the time the refresh answers, staff may have moved on
+  clearTimeout(retryTimer);
   if (code === 4401) { // the access token expired or was revoked: refresh and resume where we were
     let fresh = null;
     try {
       fresh = await refreshAccess();
     } catch {
-      setTimeout(() => onDenied(code), 5000);
+      retryTimer = setTimeout(() => onDenied(code), 5000);
       return;
     }
-    if (fresh) stream.resume(stream.lastSeq, { token: fresh.access });
+    if (refused !== stream || !refused) return;
+    if (fresh) refused.resume(refused.lastSeq, { token: fresh.access });
     else signedOut(T.session_expired);
     return;
   }
-  say("", code === 4404 ? T.not_found : T.denied);
+  say("", code === 4404 ? T.not_found : T.stream_denied);
+}
+
+/** Re-renders without losing the keyboard focus: the focused control is found again by its key. */
+function keepingFocus(render) {
+  const key = document.activeElement && document.activeElement.dataset
+    ? document.activeElement.dataset.focusKey : null;
+  render();
+  if (!key) return;
+  const again = document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+  if (again && again !== document.activeElement) again.focus();
 }
 
 function renderDetail() {
+  keepingFocus(renderDetailNow);
+}
+
+function renderDetailNow() {
   $("detail").hidden = !selected;
   $("pick").hidden = Boolean(selected);
-  if (!selected || !state) {
-    $("detail-title").textContent = "";
+  if (!selected || !state) { // until the snapshot arrives, nothing of the previous tournament
+    for (const id of ["entry-form", "generate", "schedule-form", "next-round"]) $(id).hidden = true;
+    for (const id of ["detail-title", "detail-meta", "no-matches"]) $(id).textContent = "";
+    $("board-link").removeAttribute("href");
     $("entry-rows").replaceChildren();
     $("match-rows").replaceChildren();
     return;
@@ -147,6 +172,7 @@ function renderDetail() {
     el("td", { text: entry.players.map((p) => p.name).join(" / ") }),
     el("td", {}, draft ? el("button", {
       type: "button", class: "danger small", "aria-label": fmt(T.remove_label, { name: entry.name }),
+      "data-focus-key": `remove-${entry.id}`,
       onclick: (event) => removeEntry(event.currentTarget, entry),
     }, T.remove) : null))));
   if (!state.entries.length) {
@@ -154,6 +180,7 @@ function renderDetail() {
   }
   $("entry-form").hidden = !draft;
   for (const node of $("entry-form").querySelectorAll("[data-pair]")) node.hidden = solo;
+  $("e-player1-label").textContent = solo ? T.player_email_solo : T.player_email_first;
   $("e-player2").required = !solo;
 
   const unplaced = state.matches.filter((m) => !m.court && m.status !== "bye" && m.status !== "finished");
@@ -169,12 +196,7 @@ function renderMatches() {
   const rows = state.matches.filter((m) => m.status !== "bye").map((m) => {
     const teams = fmt(T.teams, { team1: teamLabel(m.team1, m.source1, T), team2: teamLabel(m.team2, m.source2, T) });
     const where = m.court ? `${m.court.name} · ${day(m.start)} ${hhmm(m.start, tz)}` : T.unscheduled;
-    const score = m.status === "in_progress" || m.status === "finished"
-      ? [0, 1].map((i) => {
-        const side = sideScore(m.score, i);
-        return side.sets.length ? side.sets.join(" ") : String(side.points);
-      }).join(" – ")
-      : "";
+    const score = m.status === "in_progress" || m.status === "finished" ? scoreLine(m) : "";
     const playable = m.team1 && m.team2 && m.status !== "finished";
     return el("tr", { "data-match-id": m.id, "data-status": m.status },
       el("td", { text: label(m) }),
@@ -183,15 +205,26 @@ function renderMatches() {
       el("td", { text: [T.match_status[m.status] || m.status, score].filter(Boolean).join(" · ") }),
       el("td", {}, playable ? el("a", {
         class: "button-link small", href: `/tournaments/${m.tournament}/score/${m.id}/`, target: "_blank",
-        rel: "noopener", "aria-label": fmt(T.score_label, { teams }),
+        rel: "noopener", "aria-label": fmt(T.score_label, { teams }), "data-focus-key": `score-${m.id}`,
       }, T.score) : null));
   });
   $("match-rows").replaceChildren(...rows);
   $("no-matches").textContent = rows.length ? "" : T.no_matches;
 }
 
+/** "6-4 3-2 · 30-15": finished sets, then (while playing) games and points; a race: its points. */
+function scoreLine(m) {
+  const [a, b] = [sideScore(m.score, 0), sideScore(m.score, 1)];
+  const parts = a.sets.map((games, i) => `${games}-${b.sets[i]}`);
+  if (m.status === "in_progress") {
+    if (!isRace(m.score)) parts.push(`${a.games}-${b.games}`);
+    parts.push(`${a.points}-${b.points}`);
+  }
+  return parts.join(" · ");
+}
+
 function label(m) {
-  if (m.stage === "group") return `${fmt(T.group, { name: m.group })} · ${fmt(T.round, { n: m.round })}`;
+  if (m.stage === "group" && m.group) return `${fmt(T.group, { name: m.group })} · ${fmt(T.round, { n: m.round })}`;
   if (m.stage === "knockout") return `${T.knockout} · ${m.key}`;
   return fmt(T.round, { n: m.round });
 }
@@ -246,6 +279,7 @@ async function createTournament(event) {
 
 async function addEntry(event) {
   event.preventDefault();
+  if (!state) return;
   const solo = SOLO.has(state.tournament.format);
   const players = [$("e-player1").value.trim()];
   if (!solo) players.push($("e-player2").value.trim());
@@ -275,6 +309,7 @@ async function removeEntry(button, entry) {
 }
 
 async function generate(event) {
+  if (!state) return;
   if (!window.confirm(fmt(T.confirm_generate, { n: state.entries.length }))) return;
   await act(event.currentTarget, async () => {
     const answer = await api("POST", `tournaments/tournaments/${selected}/generate/`);
@@ -304,6 +339,7 @@ const screens = staffScreens({ contentId: "desk", T });
 const { showGate, renderAccount } = screens;
 
 function signedOut(message = "") {
+  clearTimeout(retryTimer);
   if (stream) stream.stop();
   stream = null;
   selected = null;
