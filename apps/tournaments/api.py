@@ -62,6 +62,9 @@ class TournamentSettings(serializers.Serializer):
                                       help_text="Americano/Mexicano: at most this many matches per round")
     rounds = serializers.IntegerField(min_value=1, max_value=50, required=False,
                                       help_text="Mexicano: number of rounds")
+    third_place = serializers.BooleanField(required=False, default=False,
+                                           help_text="Knockouts: the semi-finals' losers play for third place "
+                                                     "(match key `3P`, before the final)")
 
     def validate(self, attrs):
         instance = self.instance
@@ -179,7 +182,8 @@ _TOURNAMENT_OUT = inline_serializer("Tournament", {
     "entry_fee": serializers.CharField(allow_null=True), "currency": serializers.CharField(),
     "points_per_match": serializers.IntegerField(), "group_size": serializers.IntegerField(),
     "advance_per_group": serializers.IntegerField(), "courts": serializers.IntegerField(allow_null=True),
-    "rounds": serializers.IntegerField(), "status": serializers.CharField(),
+    "rounds": serializers.IntegerField(), "third_place": serializers.BooleanField(),
+    "status": serializers.CharField(),
     "generated_at": serializers.DateTimeField(allow_null=True), "created_at": serializers.DateTimeField()})
 _ENTRY_OUT = inline_serializer("TournamentEntry", {
     "id": serializers.UUIDField(), "tournament": serializers.UUIDField(), "name": serializers.CharField(),
@@ -193,6 +197,8 @@ _MATCH_OUT = inline_serializer("TournamentMatch", {
     "team2": serializers.DictField(allow_null=True),
     "source1": serializers.DictField(allow_null=True), "source2": serializers.DictField(allow_null=True),
     "next_match": serializers.UUIDField(allow_null=True), "next_slot": serializers.IntegerField(allow_null=True),
+    "loser_next_match": serializers.UUIDField(allow_null=True, help_text="Semi-finals: the third-place match"),
+    "loser_next_slot": serializers.IntegerField(allow_null=True),
     "status": serializers.CharField(help_text="pending, scheduled, in_progress, finished or bye"),
     "score": serializers.DictField(help_text=f"e.g. {_SCORE_EXAMPLE}"),
     "winner": serializers.IntegerField(allow_null=True), "court": serializers.DictField(allow_null=True),

@@ -22,7 +22,7 @@ generation is deterministic for a given seeding.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Hashable, Iterable, Sequence, Union
 
 
@@ -47,6 +47,13 @@ class WinnerOf:
 
 
 @dataclass(frozen=True)
+class LoserOf:
+    """The loser of a semi-final, for the third-place match."""
+
+    match: str  # BracketMatch.key
+
+
+@dataclass(frozen=True)
 class GroupPlace:
     """The entry finishing `place` (1 = winner) in group `group`, known once the group is over."""
 
@@ -54,7 +61,9 @@ class GroupPlace:
     place: int
 
 
-Slot = Union[Seed, Bye, WinnerOf, GroupPlace]
+Slot = Union[Seed, Bye, WinnerOf, LoserOf, GroupPlace]
+
+THIRD_PLACE_KEY = "3P"  # the third-place match: in the final's round, played before the final
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,8 @@ class BracketMatch:
     team2: Slot
     next_match: str | None  # where the winner goes; None for the final
     next_slot: int | None  # 1 or 2 in next_match
+    loser_match: str | None = None  # semi-finals with a third-place match: where the loser goes
+    loser_slot: int | None = None
 
     @property
     def is_bye(self) -> bool:
@@ -100,8 +111,10 @@ def _match_key(round_no: int, position: int) -> str:
     return f"R{round_no}-M{position}"
 
 
-def _bracket(slots: Sequence[Slot]) -> Rounds:
-    """A knockout bracket over slots given in seed order (slots[0] is seed 1)."""
+def _bracket(slots: Sequence[Slot], third_place: bool = False) -> Rounds:
+    """A knockout bracket over slots given in seed order (slots[0] is seed 1). With `third_place`
+    the semi-finals' losers meet in a match keyed THIRD_PLACE_KEY, listed before the final (it is
+    played first); there is none when the bracket has no semi-finals or a semi-final is a bye."""
     n = len(slots)
     if n < 2:
         raise ValueError("a bracket needs at least two entries")
@@ -128,6 +141,12 @@ def _bracket(slots: Sequence[Slot]) -> Rounds:
             advancing.append(a if isinstance(b, Bye) else b if isinstance(a, Bye) else WinnerOf(key))
         rounds.append(tuple(matches))
         pairs = [(advancing[i], advancing[i + 1]) for i in range(0, len(advancing) - 1, 2)]
+    if third_place and total_rounds >= 2 and not any(m.is_bye for m in rounds[-2]):
+        semis = tuple(replace(m, loser_match=THIRD_PLACE_KEY, loser_slot=m.position) for m in rounds[-2])
+        third = BracketMatch(THIRD_PLACE_KEY, total_rounds, 2, LoserOf(semis[0].key), LoserOf(semis[1].key),
+                             None, None)
+        rounds[-2] = semis
+        rounds[-1] = (third, *rounds[-1])
     return tuple(rounds)
 
 
@@ -142,10 +161,10 @@ def _checked(entries: Iterable[Any], what: str, minimum: int) -> list[Any]:
     return items
 
 
-def single_elimination(entries_in_seed_order: Iterable[Hashable]) -> Rounds:
+def single_elimination(entries_in_seed_order: Iterable[Hashable], third_place: bool = False) -> Rounds:
     """Knockout rounds (first round first) for 2 or more entries, best seed first."""
     entries = _checked(entries_in_seed_order, "entries", 2)
-    return _bracket([Seed(entry, i) for i, entry in enumerate(entries, start=1)])
+    return _bracket([Seed(entry, i) for i, entry in enumerate(entries, start=1)], third_place)
 
 
 # --- round robin --------------------------------------------------------------------------
@@ -222,7 +241,8 @@ def _meeting_round(p: int, q: int) -> int:
     return (p ^ q).bit_length()
 
 
-def groups_knockout(entries: Iterable[Hashable], group_size: int = 4, advance: int = 2) -> GroupsKnockout:
+def groups_knockout(entries: Iterable[Hashable], group_size: int = 4, advance: int = 2,
+                    third_place: bool = False) -> GroupsKnockout:
     """Groups of at most `group_size` (sizes differ by at most one), the best `advance` of each
     into a knockout.
 
@@ -265,7 +285,7 @@ def groups_knockout(entries: Iterable[Hashable], group_size: int = 4, advance: i
             remaining.remove(best)
             placed[best].append(pos)
             seeded.append(GroupPlace(best, place))
-    return GroupsKnockout(groups, _bracket(seeded))
+    return GroupsKnockout(groups, _bracket(seeded, third_place))
 
 
 # --- americano / mexicano -----------------------------------------------------------------

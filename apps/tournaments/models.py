@@ -49,6 +49,8 @@ class Tournament(BaseModel):
     courts = models.PositiveSmallIntegerField(null=True, blank=True)
     # Mexicano: the number of rounds; the tournament finishes when the last one does.
     rounds = models.PositiveSmallIntegerField(default=5)
+    # Knockouts: the semi-finals' losers play for third place (formats.THIRD_PLACE_KEY).
+    third_place = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=TournamentStatus.choices, default=TournamentStatus.DRAFT,
                               db_index=True)
     generated_at = models.DateTimeField(null=True, blank=True)
@@ -143,12 +145,16 @@ class Match(BaseModel):
     team1_partner = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     team2 = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     team2_partner = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    # Where a slot's team comes from while unknown: "winner:R1-M3", "group:A:1".
+    # Where a slot's team comes from while unknown: "winner:R1-M3", "loser:R2-M1", "group:A:1".
     source1 = models.CharField(max_length=32, blank=True, default="")
     source2 = models.CharField(max_length=32, blank=True, default="")
     next_match = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="feeders")
     next_slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A semi-final's loser goes to the third-place match, when there is one.
+    loser_next_match = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                         related_name="loser_feeders")
+    loser_next_slot = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=MatchStatus.choices, db_index=True)
     points = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
     score = models.JSONField(default=dict)
@@ -173,6 +179,9 @@ class Match(BaseModel):
             models.CheckConstraint(condition=Q(next_match__isnull=True, next_slot__isnull=True)
                                    | Q(next_match__isnull=False, next_slot__in=[1, 2]),
                                    name="match_next_slot_with_next_match"),
+            models.CheckConstraint(condition=Q(loser_next_match__isnull=True, loser_next_slot__isnull=True)
+                                   | Q(loser_next_match__isnull=False, loser_next_slot__in=[1, 2]),
+                                   name="match_loser_slot_with_loser_match"),
             models.CheckConstraint(condition=~Q(status__in=["scheduled", "in_progress", "finished"])
                                    | Q(team1__isnull=False, team2__isnull=False),
                                    name="match_playable_has_teams"),

@@ -37,6 +37,8 @@ def _common_strings() -> dict:
         },
         "tbd": _("To be decided"),
         "winner_of": _("Winner of %(match)s"),
+        "loser_of": _("Loser of %(match)s"),
+        "third_place": _("Third place"),
         "group_place": _("Group %(group)s #%(place)s"),
         "round": _("Round %(n)s"),
         "group": _("Group %(name)s"),

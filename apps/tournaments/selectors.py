@@ -87,6 +87,7 @@ def tournament_data(tournament: Tournament) -> dict:
         "advance_per_group": tournament.advance_per_group,
         "courts": tournament.courts,
         "rounds": tournament.rounds,
+        "third_place": tournament.third_place,
         "status": tournament.status,
         "generated_at": _iso(tournament.generated_at),
         "created_at": _iso(tournament.created_at),
@@ -123,12 +124,13 @@ def team_data(entries: list[Entry]) -> dict | None:
 
 
 def source_label(source: str) -> dict | None:
-    """`winner:R1-M3` -> {"kind": "winner", "match": "R1-M3"}; `group:A:1` -> {"kind": "group", ...}."""
+    """`winner:R1-M3` -> {"kind": "winner", "match": "R1-M3"} (`loser:` alike, for the third-place
+    match); `group:A:1` -> {"kind": "group", ...}."""
     if not source:
         return None
     parts = source.split(":")
-    if parts[0] == "winner" and len(parts) == 2:
-        return {"kind": "winner", "match": parts[1]}
+    if parts[0] in ("winner", "loser") and len(parts) == 2:
+        return {"kind": parts[0], "match": parts[1]}
     if parts[0] == "group" and len(parts) == 3:
         return {"kind": "group", "group": parts[1], "place": int(parts[2])}
     return {"kind": "other", "text": source}
@@ -164,6 +166,8 @@ def match_data(match: Match, entries: dict | None = None) -> dict:
         "source2": source_label(match.source2),
         "next_match": str(match.next_match_id) if match.next_match_id else None,
         "next_slot": match.next_slot,
+        "loser_next_match": str(match.loser_next_match_id) if match.loser_next_match_id else None,
+        "loser_next_slot": match.loser_next_slot,
         "status": match.status,
         "score": match.score,
         "winner": match.winner,

@@ -35,7 +35,7 @@ from routing.streams import tournament_stream
 
 # Settings the generated matches depend on: fixed once the draw is made.
 LOCKED_AFTER_GENERATION = ("format", "golden_point", "super_tiebreak", "points_per_match", "group_size",
-                           "advance_per_group", "courts")
+                           "advance_per_group", "courts", "third_place")
 SCHEDULE_SEARCH_DAYS = 60
 RESCHEDULE_HORIZON = timedelta(days=730)
 
@@ -218,11 +218,13 @@ class _Draw:
         self.sequence = sequence
         self.matches: list[Match] = []
         self.links: list[tuple[Match, str, int]] = []
+        self.loser_links: list[tuple[Match, str, int]] = []
         self.by_key: dict[str, Match] = {}
         self.initial_score = score_for(tournament, [])
 
     def add(self, *, stage, round, position, key, group="", team1=None, team1_partner=None, team2=None,
-            team2_partner=None, source1="", source2="", bye=False, next_key=None, next_slot=None) -> Match:
+            team2_partner=None, source1="", source2="", bye=False, next_key=None, next_slot=None,
+            loser_key=None, loser_slot=None) -> Match:
         self.sequence += 1
         if bye:
             status = MatchStatus.BYE
@@ -236,6 +238,8 @@ class _Draw:
         self.by_key[key] = match
         if next_key:
             self.links.append((match, next_key, next_slot))
+        if loser_key:
+            self.loser_links.append((match, loser_key, loser_slot))
         return match
 
     def bracket(self, rounds: formats.Rounds) -> None:
@@ -244,7 +248,8 @@ class _Draw:
                 (team1, source1), (team2, source2) = _slot(bm.team1), _slot(bm.team2)
                 self.add(stage=MatchStage.KNOCKOUT, round=bm.round, position=bm.position, key=bm.key,
                          team1=team1, team2=team2, source1=source1, source2=source2, bye=bm.is_bye,
-                         next_key=bm.next_match, next_slot=bm.next_slot)
+                         next_key=bm.next_match, next_slot=bm.next_slot, loser_key=bm.loser_match,
+                         loser_slot=bm.loser_slot)
 
     def doubles_round(self, rnd: formats.DoublesRound) -> None:
         for dm in rnd.matches:
@@ -256,6 +261,9 @@ class _Draw:
         for match, next_key, next_slot in self.links:
             match.next_match_id = self.by_key[next_key].pk
             match.next_slot = next_slot
+        for match, loser_key, loser_slot in self.loser_links:
+            match.loser_next_match_id = self.by_key[loser_key].pk
+            match.loser_next_slot = loser_slot
         # UUIDs are set client-side and foreign keys are checked at commit: one insert for all.
         return Match.objects.bulk_create(self.matches)
 
@@ -265,6 +273,8 @@ def _slot(slot) -> tuple[object | None, str]:
         return slot.entry, ""
     if isinstance(slot, formats.WinnerOf):
         return None, f"winner:{slot.match}"
+    if isinstance(slot, formats.LoserOf):
+        return None, f"loser:{slot.match}"
     if isinstance(slot, formats.GroupPlace):
         return None, f"group:{slot.group}:{slot.place}"
     return None, ""  # Bye
@@ -308,7 +318,7 @@ def generate(*, tournament: Tournament, now: datetime | None = None) -> list[Mat
 def _draw_format(tournament: Tournament, draw: _Draw, ids: list) -> None:
     fmt = tournament.format
     if fmt == TournamentFormat.SINGLE_ELIMINATION:
-        draw.bracket(formats.single_elimination(ids))
+        draw.bracket(formats.single_elimination(ids, third_place=tournament.third_place))
     elif fmt == TournamentFormat.ROUND_ROBIN:
         for rnd in formats.round_robin(ids):
             for position, (a, b) in enumerate(rnd.matches, start=1):
@@ -316,7 +326,7 @@ def _draw_format(tournament: Tournament, draw: _Draw, ids: list) -> None:
                          key=f"R{rnd.number}-M{position}", team1=a, team2=b)
     elif fmt == TournamentFormat.GROUPS_KNOCKOUT:
         result = formats.groups_knockout(ids, group_size=tournament.group_size,
-                                         advance=tournament.advance_per_group)
+                                         advance=tournament.advance_per_group, third_place=tournament.third_place)
         # Interleave the groups round by round: that is the order they are played in.
         for index in range(max(len(g.rounds) for g in result.groups)):
             for group in result.groups:
@@ -375,8 +385,9 @@ def mexicano_next_round(*, tournament: Tournament) -> list[Match]:
 def _tournament_done(tournament: Tournament) -> bool:
     matches = Match.objects.filter(tournament=tournament)
     if tournament.format in (TournamentFormat.SINGLE_ELIMINATION, TournamentFormat.GROUPS_KNOCKOUT):
-        final = matches.filter(stage=MatchStage.KNOCKOUT, next_match__isnull=True).first()
-        return final is not None and final.status == MatchStatus.FINISHED
+        # The final and the third-place match both lead nowhere; both must be over.
+        last = list(matches.filter(stage=MatchStage.KNOCKOUT, next_match__isnull=True).values_list("status", flat=True))
+        return bool(last) and all(status == MatchStatus.FINISHED for status in last)
     unfinished = matches.exclude(status__in=[MatchStatus.FINISHED, MatchStatus.BYE]).exists()
     if tournament.format == TournamentFormat.MEXICANO:
         last = matches.order_by("-round").values_list("round", flat=True).first() or 0
@@ -436,6 +447,10 @@ def _advance(tournament: Tournament, match: Match) -> set:
         nxt = _lock_match(match.next_match_id)
         _set_slot(nxt, match.next_slot, match.team1_id if match.winner == 1 else match.team2_id)
         changed.add(nxt.pk)
+        if match.loser_next_match_id:  # a semi-final: its loser plays for third place
+            third = _lock_match(match.loser_next_match_id)
+            _set_slot(third, match.loser_next_slot, match.team2_id if match.winner == 1 else match.team1_id)
+            changed.add(third.pk)
     elif match.stage == MatchStage.GROUP and tournament.format == TournamentFormat.GROUPS_KNOCKOUT:
         group_matches = _group_matches(tournament, match.group)
         if all(m.status == MatchStatus.FINISHED for m in group_matches):
@@ -453,11 +468,15 @@ def _retract(tournament: Tournament, match: Match) -> set:
     changed = set()
     if match.stage == MatchStage.KNOCKOUT and match.next_match_id:
         nxt = _lock_match(match.next_match_id)
-        if _has_started(nxt):
+        third = _lock_match(match.loser_next_match_id) if match.loser_next_match_id else None
+        if _has_started(nxt) or (third is not None and _has_started(third)):
             raise Conflict(Code.NEXT_MATCH_STARTED,
-                           "The winner has already played in the next match; undo that match first")
+                           "The winner or the loser has already played their next match; undo that match first")
         _set_slot(nxt, match.next_slot, None)
         changed.add(nxt.pk)
+        if third is not None:
+            _set_slot(third, match.loser_next_slot, None)
+            changed.add(third.pk)
     elif match.stage == MatchStage.GROUP and tournament.format == TournamentFormat.GROUPS_KNOCKOUT:
         if all(m.status == MatchStatus.FINISHED for m in _group_matches(tournament, match.group)):
             feeds = _group_feeds(tournament, match.group)
@@ -625,6 +644,8 @@ def _dependencies(matches: list[Match]) -> dict:
     for m in sorted(matches, key=lambda x: x.sequence):
         if m.next_match_id:
             deps[m.next_match_id].add(m.pk)
+        if m.loser_next_match_id:
+            deps[m.loser_next_match_id].add(m.pk)
         if m.stage == MatchStage.KNOCKOUT and (m.source1.startswith("group:") or m.source2.startswith("group:")):
             deps[m.pk] |= group_ids
         for entry_id in (m.team1_id, m.team1_partner_id, m.team2_id, m.team2_partner_id):

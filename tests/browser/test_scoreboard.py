@@ -117,3 +117,28 @@ def test_scoreboard_in_spanish(browser, node):
         expect(_card(page, semi1).locator(".match-meta")).to_contain_text("Programado")
     finally:
         context.close()
+
+
+def test_scoreboard_shows_the_third_place_match_under_the_final_and_crowns_the_finals_winner(browser, node):
+    club, _staff = club_with_staff(courts=2)
+    tournament = make_tournament(club, entries=4, name="Open Bronce", third_place=True)
+    services.generate(tournament=tournament)
+    semi1, semi2 = Match.objects.filter(tournament=tournament, round=1).order_by("position")
+    win_match(semi1, team=1)
+    win_match(semi2, team=1)
+    final = Match.objects.get(tournament=tournament, key="R2-M1")
+    third = Match.objects.get(tournament=tournament, key="3P")
+    context = browser.new_context(locale="en-GB")
+    board = context.new_page()
+    try:
+        board.goto(f"{node.http}/tournaments/{tournament.pk}/board/")
+        expect(board.locator("#live-badge")).to_have_attribute("data-state", "live", timeout=WAIT)
+        final_column = board.locator('#bracket .round[data-round="2"]')
+        expect(final_column.locator("h3.third-place")).to_have_text("Third place")
+        expect(final_column.locator(f'article[data-match-id="{third.pk}"]')).to_contain_text(semi1.team2.name)
+        # The third-place match ends last here: the champion is still the final's winner.
+        off_loop(win_match, final, team=2)
+        off_loop(win_match, third, team=1)
+        expect(board.locator("#champion")).to_have_text(f"Winner: {semi2.team1.name}", timeout=WAIT)
+    finally:
+        context.close()

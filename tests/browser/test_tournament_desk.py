@@ -52,12 +52,14 @@ def test_staff_run_a_tournament_from_the_desk(browser, node):
         page.fill("#c-name", "Desk Open")
         page.select_option("#c-format", "single_elimination")
         page.check("#c-golden")
+        page.check("#c-third")
         page.fill("#c-fee", "25")
         page.click("#create-form button[type=submit]")
         expect(page.locator("#detail-title")).to_have_text("Desk Open", timeout=WAIT)
         expect(page.locator("#live-badge")).to_have_attribute("data-state", "live", timeout=WAIT)
         tournament = Tournament.objects.get(club=club)
-        assert (tournament.name, tournament.golden_point, str(tournament.entry_fee)) == ("Desk Open", True, "25.00")
+        assert (tournament.name, tournament.golden_point, str(tournament.entry_fee), tournament.third_place) == (
+            "Desk Open", True, "25.00", True)
         expect(page.locator("#tournament-list")).to_contain_text("Desk Open")
 
         # A typo in an e-mail: the API's message, and nothing entered.
@@ -78,15 +80,17 @@ def test_staff_run_a_tournament_from_the_desk(browser, node):
         expect(page.locator("#detail-ok")).to_have_text("Entry added: Pair 4.")
 
         page.click("#generate")
-        expect(page.locator("#detail-ok")).to_have_text("Draw made: 3 matches.", timeout=WAIT)
-        expect(page.locator("#match-rows tr")).to_have_count(3, timeout=WAIT)
+        expect(page.locator("#detail-ok")).to_have_text("Draw made: 4 matches.", timeout=WAIT)
+        expect(page.locator("#match-rows tr")).to_have_count(4, timeout=WAIT)
+        expect(page.locator("#match-rows")).to_contain_text("Third place")
+        expect(page.locator("#match-rows")).to_contain_text("Loser of R1-M1 vs Loser of R1-M2")
         expect(page.locator("#entry-form")).to_be_hidden()  # entries are fixed after the draw
         expect(page.locator("#entry-rows button")).to_have_count(0)
 
         page.fill("#s-date", tomorrow.isoformat())
         page.fill("#s-minutes", "90")
         page.click("#schedule-form button[type=submit]")
-        expect(page.locator("#detail-ok")).to_have_text("3 matches put on court.", timeout=WAIT)
+        expect(page.locator("#detail-ok")).to_have_text("4 matches put on court.", timeout=WAIT)
         semi = Match.objects.filter(tournament=tournament, round=1).order_by("position").first()
         row = page.locator(f'#match-rows tr[data-match-id="{semi.pk}"]')
         expect(row).to_contain_text("Pista", timeout=WAIT)

@@ -2,7 +2,7 @@
 // redrawn on every change. Big type for club screens; one column on phones.
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth } from "../js/api.js";
-import { applyTournamentEvent, el, fmt, hhmm, isRace, sideScore, teamLabel } from "./tournament_state.js";
+import { applyTournamentEvent, el, fmt, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("board-config").textContent);
 const initial = JSON.parse(document.getElementById("initial").textContent);
@@ -67,7 +67,9 @@ function roundTitle(round, rounds) {
 }
 
 function renderBracket() {
-  const ko = state.matches.filter((m) => m.stage === "knockout");
+  const all = state.matches.filter((m) => m.stage === "knockout");
+  const ko = all.filter((m) => !isThirdPlace(m));
+  const third = all.find(isThirdPlace);
   const box = $("bracket");
   if (!ko.length) {
     box.replaceChildren();
@@ -78,7 +80,9 @@ function renderBracket() {
   for (let r = 1; r <= rounds; r += 1) {
     const matches = ko.filter((m) => m.round === r).sort((a, b) => a.position - b.position);
     columns.push(el("div", { class: "round", "data-round": r },
-      el("h3", { text: roundTitle(r, rounds) }), ...matches.map((m) => matchCard(m))));
+      el("h3", { text: roundTitle(r, rounds) }), ...matches.map((m) => matchCard(m)),
+      // Under the final: the match for third place.
+      r === rounds && third ? [el("h3", { class: "third-place", text: T.third_place }), matchCard(third)] : null));
   }
   box.replaceChildren(el("h2", { text: T.knockout }), el("div", { class: "columns" }, ...columns));
 }
@@ -148,7 +152,7 @@ function renderHead() {
 function championName() {
   const t = state.tournament;
   if (t.status !== "finished") return null;
-  const final = state.matches.find((m) => m.stage === "knockout" && !m.next_match);
+  const final = state.matches.find((m) => m.stage === "knockout" && !m.next_match && !isThirdPlace(m));
   if (final && final.winner) return final[`team${final.winner}`].name;
   const s = state.standings || {};
   if (s.players && s.players.length) return s.players[0].name;

@@ -7,7 +7,7 @@
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, setAuth } from "../js/api.js";
 import { staffScreens } from "../js/staff_gate.js";
-import { applyTournamentEvent, el, fmt, hhmm, isRace, sideScore, teamLabel } from "./tournament_state.js";
+import { applyTournamentEvent, el, fmt, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("desk-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -225,6 +225,7 @@ function scoreLine(m) {
 
 function label(m) {
   if (m.stage === "group" && m.group) return `${fmt(T.group, { name: m.group })} · ${fmt(T.round, { n: m.round })}`;
+  if (isThirdPlace(m)) return T.third_place;
   if (m.stage === "knockout") return `${T.knockout} · ${m.key}`;
   return fmt(T.round, { n: m.round });
 }
@@ -252,6 +253,7 @@ async function createTournament(event) {
   if (!SOLO.has(format)) {
     body.golden_point = $("c-golden").checked;
     body.super_tiebreak = $("c-super").checked;
+    if (format !== "round_robin") body.third_place = $("c-third").checked;
   } else {
     body.points_per_match = Number($("c-points").value);
   }

@@ -32,6 +32,10 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** The third-place match (apps.tournaments.formats.THIRD_PLACE_KEY): the final's round, not its bracket. */
+export const THIRD_PLACE_KEY = "3P";
+export const isThirdPlace = (match) => match.key === THIRD_PLACE_KEY;
+
 export const fmt = (template, values) =>
   String(template).replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
 
@@ -39,6 +43,7 @@ export const fmt = (template, values) =>
 export function teamLabel(team, source, T) {
   if (team) return team.name;
   if (source && source.kind === "winner") return fmt(T.winner_of, { match: source.match });
+  if (source && source.kind === "loser") return fmt(T.loser_of, { match: source.match });
   if (source && source.kind === "group") return fmt(T.group_place, { group: source.group, place: source.place });
   return T.tbd;
 }
