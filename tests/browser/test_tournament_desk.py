@@ -165,6 +165,15 @@ def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(brows
             expect(page.locator("#entry-rows tr[data-entry-id]")).to_have_count(i, timeout=WAIT)
         assert tournament.entries.count() == 3
 
+        # Seeding is the list's order: moving Solo3 up re-seeds everyone 1..3, and the focus stays
+        # on the moved row's button for the next press.
+        page.get_by_role("button", name=f"Seed {players[2].last_name} one place higher").click()
+        expect(page.locator("#entry-rows th")).to_have_text(["Solo1", "Solo3", "Solo2"], timeout=WAIT)
+        expect(page.locator("#detail-ok")).to_have_text("Seeds saved: the list's order is the seeding.")
+        assert sorted(tournament.entries.values_list("name", "seed")) == [("Solo1", 1), ("Solo2", 3), ("Solo3", 2)]
+        assert page.evaluate("document.activeElement.dataset.focusKey").startswith("up-")
+        expect(page.get_by_role("button", name=f"Seed {players[0].last_name} one place higher")).to_be_disabled()
+
         page.get_by_role("button", name=f"Withdraw {players[1].last_name}").click()
         expect(page.locator("#entry-rows tr[data-entry-id]")).to_have_count(2, timeout=WAIT)
         expect(page.locator("#detail-ok")).to_have_text(f"Entry withdrawn: {players[1].last_name}.")

@@ -34,7 +34,8 @@ function say(okText = "", errorText = "") {
 /** Runs a REST action with its button disabled; the message goes to the detail card. */
 async function act(button, work) {
   const about = selected; // staff may open another tournament while this one is answering
-  if (button) button.disabled = true;
+  const focusKey = button && button.dataset.focusKey;
+  if (button) button.disabled = true; // (a disabled button drops the focus: given back below)
   say();
   try {
     const message = await work();
@@ -43,6 +44,9 @@ async function act(button, work) {
     if (selected === about) say("", err.message);
   } finally {
     if (button) button.disabled = false;
+    const lost = !document.activeElement || document.activeElement === document.body;
+    const again = focusKey && document.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    if (lost && again) again.focus();
   }
 }
 
@@ -166,15 +170,29 @@ function renderDetailNow() {
   $("detail-meta").textContent = [describe(t), fmt(T.entries_count, { n: state.entries.length })].join(" · ");
   $("board-link").href = `/tournaments/${t.id}/board/`;
 
-  $("entry-rows").replaceChildren(...state.entries.map((entry) => el("tr", { "data-entry-id": entry.id },
+  const count = state.entries.length;
+  $("entry-rows").replaceChildren(...state.entries.map((entry, i) => el("tr", { "data-entry-id": entry.id },
     el("td", { text: entry.seed ? String(entry.seed) : "—" }),
     el("th", { scope: "row", text: entry.name }),
     el("td", { text: entry.players.map((p) => p.name).join(" / ") }),
-    el("td", {}, draft ? el("button", {
-      type: "button", class: "danger small", "aria-label": fmt(T.remove_label, { name: entry.name }),
-      "data-focus-key": `remove-${entry.id}`,
-      onclick: (event) => removeEntry(event.currentTarget, entry),
-    }, T.remove) : null))));
+    el("td", { class: "row-actions" }, draft ? [
+      // Seeds are the list's order: moving a row re-seeds everyone 1..n (POST seed/).
+      el("button", {
+        type: "button", class: "secondary small", "aria-label": fmt(T.seed_up_label, { name: entry.name }),
+        "data-focus-key": `up-${entry.id}`, disabled: i === 0,
+        onclick: (event) => reseed(event.currentTarget, i, i - 1),
+      }, "↑"),
+      el("button", {
+        type: "button", class: "secondary small", "aria-label": fmt(T.seed_down_label, { name: entry.name }),
+        "data-focus-key": `down-${entry.id}`, disabled: i === count - 1,
+        onclick: (event) => reseed(event.currentTarget, i, i + 1),
+      }, "↓"),
+      el("button", {
+        type: "button", class: "danger small", "aria-label": fmt(T.remove_label, { name: entry.name }),
+        "data-focus-key": `remove-${entry.id}`,
+        onclick: (event) => removeEntry(event.currentTarget, entry),
+      }, T.remove),
+    ] : null))));
   if (!state.entries.length) {
     $("entry-rows").replaceChildren(el("tr", {}, el("td", { colspan: "4", class: "muted", text: T.no_entries })));
   }
@@ -299,6 +317,16 @@ async function addEntry(event) {
       $("entry-fields").disabled = false;
       $("e-player1").focus();
     }
+  });
+}
+
+async function reseed(button, from, to) {
+  if (!state) return;
+  const ids = state.entries.map((e) => e.id);
+  [ids[from], ids[to]] = [ids[to], ids[from]];
+  await act(button, async () => {
+    await api("POST", `tournaments/tournaments/${selected}/seed/`, { entries: ids });
+    return T.seeds_saved;
   });
 }
 
