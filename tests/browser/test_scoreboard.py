@@ -140,5 +140,6 @@ def test_scoreboard_shows_the_third_place_match_under_the_final_and_crowns_the_f
         off_loop(win_match, final, team=2)
         off_loop(win_match, third, team=1)
         expect(board.locator("#champion")).to_have_text(f"Winner: {semi2.team1.name}", timeout=WAIT)
+        board.screenshot(path="/tmp/scoreboard-third-place.png", full_page=True)
     finally:
         context.close()
