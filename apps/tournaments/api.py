@@ -44,6 +44,9 @@ def _answer(data, message: str, status: int = 200) -> Response:
 # serializers (input; answers come from apps.tournaments.selectors)
 
 
+KNOCKOUT_FORMATS = (TournamentFormat.SINGLE_ELIMINATION, TournamentFormat.GROUPS_KNOCKOUT)
+
+
 class TournamentSettings(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     format = serializers.ChoiceField(choices=TournamentFormat.choices)
@@ -72,6 +75,10 @@ class TournamentSettings(serializers.Serializer):
         advance = attrs.get("advance_per_group", getattr(instance, "advance_per_group", 2))
         if advance >= size:
             raise serializers.ValidationError({"advance_per_group": ["must be smaller than group_size"]})
+        fmt = attrs.get("format", getattr(instance, "format", None))
+        if attrs.get("third_place", getattr(instance, "third_place", False)) and fmt not in KNOCKOUT_FORMATS:
+            raise serializers.ValidationError({"third_place": [
+                "only knockouts (single_elimination, groups_knockout) have a match for third place"]})
         return attrs
 
 

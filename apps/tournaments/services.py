@@ -637,7 +637,8 @@ def _first_fit(busy: list[tuple[datetime, datetime]], earliest: datetime, durati
 
 def _dependencies(matches: list[Match]) -> dict:
     """Matches that must end before each match may start: the matches feeding it, every group
-    match for a knockout slot waiting on a group place, and each entry's previous match."""
+    match for a knockout slot waiting on a group place, each entry's previous match, and the
+    match for third place before the final."""
     deps: dict = defaultdict(set)
     group_ids = {m.pk for m in matches if m.stage == MatchStage.GROUP}
     last_of_entry: dict = {}
@@ -646,6 +647,8 @@ def _dependencies(matches: list[Match]) -> dict:
             deps[m.next_match_id].add(m.pk)
         if m.loser_next_match_id:
             deps[m.loser_next_match_id].add(m.pk)
+            if m.next_match_id:  # the match for third place is played before the final
+                deps[m.next_match_id].add(m.loser_next_match_id)
         if m.stage == MatchStage.KNOCKOUT and (m.source1.startswith("group:") or m.source2.startswith("group:")):
             deps[m.pk] |= group_ids
         for entry_id in (m.team1_id, m.team1_partner_id, m.team2_id, m.team2_partner_id):

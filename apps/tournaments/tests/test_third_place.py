@@ -115,7 +115,15 @@ def test_the_third_place_match_is_scheduled_after_both_semi_finals():
     start = {m.key: m.allocation.period for m in Match.objects.filter(tournament=tournament)
              .select_related("allocation")}
     semis_end = max(start["R1-M1"].upper, start["R1-M2"].upper)
-    assert start[THIRD_PLACE_KEY].lower >= semis_end and start["R2-M1"].lower >= semis_end
+    assert start[THIRD_PLACE_KEY].lower >= semis_end
+    # Two courts would allow both at once; third place is played first, the final closes the day.
+    assert start["R2-M1"].lower >= start[THIRD_PLACE_KEY].upper
+    final = Match.objects.select_related("allocation").get(tournament=tournament, key="R2-M1")
+    third = Match.objects.select_related("allocation").get(tournament=tournament, key=THIRD_PLACE_KEY)
+    free_court = next(c for c in tournament.club.courts.all() if c.pk != third.allocation.court_id)
+    with pytest.raises(Conflict) as refused:  # and a move cannot put the final beside it
+        services.match_reschedule(match=final, court=free_court, start=start[THIRD_PLACE_KEY].lower)
+    assert refused.value.code == "out_of_order"
 
 
 @pytest.mark.django_db
@@ -141,3 +149,21 @@ def test_api_creates_shows_and_locks_the_option(api_client):
     err = error(api_client.patch(f"{API}/tournaments/{tid}/", {"third_place": False}, format="json"), 409,
                 "field_locked")
     assert "third_place" in err["details"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["round_robin", "americano", "mexicano"])
+def test_formats_without_a_knockout_refuse_the_option(api_client, fmt):
+    club, staff = club_with_staff()
+    auth(api_client, staff)
+    err = error(api_client.post(f"{API}/tournaments/", {"club": str(club.pk), "name": "Liga", "format": fmt,
+                                                        "third_place": True}, format="json"), 400)
+    assert "third_place" in err["details"]
+    knockout = data(api_client.post(f"{API}/tournaments/", {"club": str(club.pk), "name": "Open",
+                                                            "format": "single_elimination", "third_place": True},
+                                    format="json"), 201)
+    if fmt == "round_robin":  # same kind of entries: the format may change, but not keep the option
+        err = error(api_client.patch(f"{API}/tournaments/{knockout['id']}/", {"format": fmt}, format="json"), 400)
+        assert "third_place" in err["details"]
+        data(api_client.patch(f"{API}/tournaments/{knockout['id']}/", {"format": fmt, "third_place": False},
+                              format="json"))
