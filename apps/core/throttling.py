@@ -58,14 +58,15 @@ class PasswordResetConfirmThrottle(IPThrottle):
 
 
 class PlayerLookupThrottle(_SettingsRateMixin, SimpleRateThrottle):
-    """Per user, only for requests that name players by e-mail (tournament entries)."""
+    """Per user, only for requests that name someone by e-mail (tournament entries, a match's scorer)."""
 
     scope = "player_lookup"
 
     def get_cache_key(self, request, view):
-        data = request.data
-        players = data.get("players") if isinstance(data, dict) else None
-        names_an_email = isinstance(players, list) and any(isinstance(p, str) and "@" in p for p in players)
+        data = request.data if isinstance(request.data, dict) else {}
+        players = data.get("players")
+        named = [*(players if isinstance(players, list) else []), data.get("scorer")]
+        names_an_email = any(isinstance(p, str) and "@" in p for p in named)
         if not names_an_email or not (request.user and request.user.is_authenticated):
             return None  # not counted
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -21,7 +21,7 @@ from apps.clubs.models import Court
 from apps.clubs.api import ScopedClubField
 from apps.core.errors import InvalidInput
 from apps.core.fields import AwareDateTimeField
-from apps.core.tenancy import TenantScopedMixin
+from apps.core.tenancy import TenantScopedMixin, tenant_scope
 from apps.core.throttling import PlayerLookupThrottle
 from apps.tournaments import selectors, services
 from apps.tournaments.errors import TournamentErrorCode
@@ -178,8 +178,8 @@ class RescheduleInput(serializers.Serializer):
 
 
 class MatchPatch(serializers.Serializer):
-    scorer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
-                                                help_text="A user who may score this match (point/undo)")
+    scorer = PlayerField(queryset=User.objects.filter(is_active=True), allow_null=True,
+                         help_text="Who may score this match (point/undo): a user id or sign-up e-mail; null clears")
 
 
 _TOURNAMENT_OUT = inline_serializer("Tournament", {
@@ -212,7 +212,8 @@ _MATCH_OUT = inline_serializer("TournamentMatch", {
     "start": serializers.DateTimeField(allow_null=True), "end": serializers.DateTimeField(allow_null=True),
     "started_at": serializers.DateTimeField(allow_null=True),
     "finished_at": serializers.DateTimeField(allow_null=True),
-    "scorer": serializers.UUIDField(allow_null=True)})
+    "scorer": serializers.UUIDField(allow_null=True, help_text="Only for the club's staff and the scorer"),
+    "scorer_name": serializers.CharField(allow_null=True)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,7 +294,7 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
     def generate(self, request, pk=None):
         matches = services.generate(tournament=self.get_object())
         fresh = list(selectors.matches_for_output().filter(pk__in=[m.pk for m in matches]))
-        return _answer(_matches_out(fresh), f"{len(fresh)} matches generated", 201)
+        return _answer(_matches_out(fresh, request), f"{len(fresh)} matches generated", 201)
 
     @extend_schema(request=ScheduleInput, responses={200: _MATCH_OUT})
     @action(detail=True, methods=["post"])
@@ -302,14 +303,14 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         data = ScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         matches = services.schedule(tournament=tournament, **data.validated_data)
-        return _answer(_matches_out(matches), f"{len(matches)} matches scheduled")
+        return _answer(_matches_out(matches, request), f"{len(matches)} matches scheduled")
 
     @extend_schema(request=None, responses={201: _MATCH_OUT})
     @action(detail=True, methods=["post"], url_path="next-round")
     def next_round(self, request, pk=None):
         matches = services.mexicano_next_round(tournament=self.get_object())
         fresh = list(selectors.matches_for_output().filter(pk__in=[m.pk for m in matches]))
-        return _answer(_matches_out(fresh), "Next round drawn", 201)
+        return _answer(_matches_out(fresh, request), "Next round drawn", 201)
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
@@ -322,11 +323,20 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         return Response({"seq": seq, **data})
 
 
-def _matches_out(matches, scorer: bool = True) -> list[dict]:
-    out = selectors.matches_data_many(list(matches))
-    if scorer:
-        for row, match in zip(out, matches):
-            row["scorer"] = str(match.scorer_id) if match.scorer_id else None
+def _matches_out(matches, request) -> list[dict]:
+    """Matches as the stream shows them, plus who scores each: `scorer` and `scorer_name` for the
+    club's staff and for that scorer, null for everyone else (the scorer is not public)."""
+    matches = list(matches)
+    out = selectors.matches_data_many(matches)
+    user = request.user if request.user.is_authenticated else None
+    staff = tenant_scope(request).staff_club_ids
+    shown = {m.pk for m in matches if m.scorer_id and (m.tournament.club_id in staff
+                                                        or (user is not None and m.scorer_id == user.pk))}
+    names = {u.pk: u.full_name for u in User.objects.filter(pk__in={m.scorer_id for m in matches if m.pk in shown})}
+    for row, match in zip(out, matches):
+        visible = match.pk in shown
+        row["scorer"] = str(match.scorer_id) if visible else None
+        row["scorer_name"] = names.get(match.scorer_id) if visible else None
     return out
 
 
@@ -412,6 +422,12 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
     def get_serializer_class(self):
         return MatchPatch
 
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "partial_update":
+            throttles.append(PlayerLookupThrottle())
+        return throttles
+
     @extend_schema(parameters=[MatchFilterParams])
     def list(self, request, *args, **kwargs):
         params = MatchFilterParams(data=request.query_params)
@@ -422,10 +438,10 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         if club_id is not None:
             qs = selectors.matches_of_club(qs, club_id=club_id, day=day)
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(_matches_out(page))
+        return self.get_paginated_response(_matches_out(page, request))
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(_matches_out([self.get_object()])[0])
+        return Response(_matches_out([self.get_object()], request)[0])
 
     @extend_schema(request=MatchPatch, responses={200: _MATCH_OUT})
     def partial_update(self, request, *args, **kwargs):
@@ -433,7 +449,7 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         data = MatchPatch(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         match = services.match_update(match=match, **data.validated_data)
-        return _answer(_matches_out([match])[0], "Match updated")
+        return _answer(_matches_out([match], request)[0], "Match updated")
 
     @extend_schema(request=PointInput, responses={200: _MATCH_OUT})
     @action(detail=True, methods=["post"])
@@ -442,7 +458,7 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         data = PointInput(data=request.data)
         data.is_valid(raise_exception=True)
         match = services.point_add(match=match, team=data.validated_data["team"])
-        return _answer(_matches_out([match])[0], "Point scored")
+        return _answer(_matches_out([match], request)[0], "Point scored")
 
     @extend_schema(request=None, responses={200: inline_serializer("MatchCalled", {
         "match": _MATCH_OUT, "notified": serializers.IntegerField()})})
@@ -450,7 +466,7 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
     def call(self, request, pk=None):
         """Call the match's players to their court (a notification each; calling again re-sends)."""
         match, notified = services.match_call(match=self.get_object())
-        return _answer({"match": _matches_out([match])[0], "notified": notified},
+        return _answer({"match": _matches_out([match], request)[0], "notified": notified},
                        f"{notified} players called")
 
     @extend_schema(request=RescheduleInput, responses={200: _MATCH_OUT})
@@ -467,10 +483,10 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
             raise InvalidInput("validation_error", "Choose an active court of this club",
                                details={"court": ["not an active court of this club"]})
         match = services.match_reschedule(match=match, court=court, start=data.validated_data["start"])
-        return _answer(_matches_out([match])[0], "Match moved")
+        return _answer(_matches_out([match], request)[0], "Match moved")
 
     @extend_schema(request=None, responses={200: _MATCH_OUT})
     @action(detail=True, methods=["post"])
     def undo(self, request, pk=None):
         match = services.point_undo(match=self.get_object())
-        return _answer(_matches_out([match])[0], "Point taken back")
+        return _answer(_matches_out([match], request)[0], "Point taken back")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -147,6 +148,13 @@ def _desk_strings() -> dict:
         "no_entries": _("No entries yet."),
         "no_matches": _("The matches appear here once the draw is made."),
         "remove": _("Withdraw"),
+        "staff_scores": _("Staff"),
+        "set_scorer": pgettext("match scorer", "Change"),  # plain "Change" is Django admin's
+        "set_scorer_label": _("Choose who scores %(teams)s"),
+        "scorer_for": _("Who scores %(teams)s? Club staff always can; a scorer opens the Score link signed in "
+                        "with their own account."),
+        "scorer_saved": _("%(name)s scores %(teams)s."),
+        "scorer_removed": _("Only staff score %(teams)s now."),
         "seed_up_label": _("Seed %(name)s one place higher"),
         "seed_down_label": _("Seed %(name)s one place lower"),
         "seeds_saved": _("Seeds saved: the list's order is the seeding."),

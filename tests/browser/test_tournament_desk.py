@@ -106,11 +106,30 @@ def test_staff_run_a_tournament_from_the_desk(browser, node):
         expect(row).to_contain_text("Playing · 0-0 · 15-0")
         assert page.evaluate("document.activeElement.dataset.focusKey") == f"score-{semi.pk}"
 
+        # A volunteer scores the other semi-final: chosen by e-mail, shown in the row.
+        other = Match.objects.filter(tournament=tournament, round=1).order_by("position").last()
+        other_row = page.locator(f'#match-rows tr[data-match-id="{other.pk}"]')
+        expect(other_row).to_contain_text("Staff")
+        volunteer = UserFactory(email="voluntario@example.com", first_name="Nuria", last_name="Vidal")
+        other_row.get_by_role("button", name=re.compile("Choose who scores")).click()
+        expect(page.locator("#scorer-email")).to_be_focused()
+        page.fill("#scorer-email", "nobody@example.com")
+        page.click("#scorer-form button[type=submit]")
+        expect(page.locator("#detail-error")).to_contain_text("nobody@example.com", timeout=WAIT)
+        page.fill("#scorer-email", volunteer.email)
+        page.click("#scorer-form button[type=submit]")
+        expect(other_row).to_contain_text("Nuria Vidal", timeout=WAIT)
+        expect(page.locator("#scorer-form")).to_be_hidden()
+        expect(page.locator("#detail-ok")).to_contain_text("Nuria Vidal scores")
+        assert Match.objects.get(pk=other.pk).scorer_id == volunteer.pk
+
         # A reload opens the same tournament (its id is in the address) without signing in again.
         page.reload()
         expect(page.locator("#detail-title")).to_have_text("Desk Open", timeout=WAIT)
         expect(page.locator(f'#match-rows tr[data-match-id="{semi.pk}"]')).to_have_attribute(
             "data-status", "in_progress", timeout=WAIT)
+        expect(page.locator(f'#match-rows tr[data-match-id="{other.pk}"]')).to_contain_text("Nuria Vidal",
+                                                                                       timeout=WAIT)
         page.screenshot(path="/tmp/tournament-desk.png", full_page=True)
         assert errors == []
     finally:

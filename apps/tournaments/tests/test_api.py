@@ -140,6 +140,35 @@ def test_player_cannot_score_or_change_a_public_tournament(api_client):
     error(add_pair(api_client, tournament.pk), 403)
 
 
+def test_scorer_is_set_by_email_and_shown_only_to_staff_and_the_scorer(api_client):
+    club, staff = club_with_staff()
+    tournament = make_tournament(club, entries=2)  # public: anyone may read its matches
+    services.generate(tournament=tournament)
+    match = Match.objects.get(tournament=tournament)
+    scorer = UserFactory(email="arbitro@example.com", first_name="Pau", last_name="Gil")
+    auth(api_client, staff)
+    patched = data(api_client.patch(f"{API}/matches/{match.pk}/", {"scorer": "Arbitro@Example.com"},
+                                    format="json"))
+    assert (patched["scorer"], patched["scorer_name"]) == (str(scorer.pk), "Pau Gil")
+    listed = data(api_client.get(f"{API}/matches/?tournament={tournament.pk}"))
+    assert listed[0]["scorer_name"] == "Pau Gil"
+    err = error(api_client.patch(f"{API}/matches/{match.pk}/", {"scorer": "nadie@example.com"}, format="json"), 400)
+    assert "nadie@example.com" in str(err["details"]["scorer"])
+    assert Match.objects.get(pk=match.pk).scorer_id == scorer.pk  # the refused change left it alone
+
+    auth(api_client, scorer)  # the scorer sees themself
+    assert data(api_client.get(f"{API}/matches/{match.pk}/"))["scorer"] == str(scorer.pk)
+    auth(api_client, UserFactory())  # another player reads the public match, not who scores it
+    other = data(api_client.get(f"{API}/matches/{match.pk}/"))
+    assert (other["scorer"], other["scorer_name"]) == (None, None)
+    api_client.credentials()
+    assert data(api_client.get(f"{API}/matches/?tournament={tournament.pk}"))[0]["scorer"] is None
+
+    auth(api_client, staff)
+    cleared = data(api_client.patch(f"{API}/matches/{match.pk}/", {"scorer": None}, format="json"))
+    assert (cleared["scorer"], cleared["scorer_name"]) == (None, None)
+
+
 def test_assigned_scorer_may_score_and_undo_only(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2, is_public=False)

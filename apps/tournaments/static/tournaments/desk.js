@@ -25,6 +25,8 @@ let tournaments = [];   // the club's tournaments, newest first (REST list, kept
 let selected = null;    // id of the open tournament
 let state = null;       // its stream state: {tournament, entries, standings, matches}
 let stream = null;
+let scorers = new Map(); // match id -> {scorer, scorer_name}: staff-only, so from REST, not the stream
+let scorerMatch = null;  // the match the scorer form is open for
 
 function say(okText = "", errorText = "") {
   $("detail-ok").textContent = okText;
@@ -86,6 +88,8 @@ function select(id, { focus = false } = {}) {
   clearTimeout(retryTimer);
   selected = id;
   state = null;
+  scorers = new Map();
+  closeScorerForm();
   say();
   renderList();
   renderDetail();
@@ -99,6 +103,7 @@ function select(id, { focus = false } = {}) {
     onSnapshot: (data) => {
       state = data;
       renderDetail();
+      loadScorers(id);
     },
     onEvent: (msg) => {
       if (!state) return;
@@ -221,6 +226,11 @@ function renderMatches() {
       el("th", { scope: "row", text: teams }),
       el("td", { text: where }),
       el("td", { text: [T.match_status[m.status] || m.status, score].filter(Boolean).join(" · ") }),
+      el("td", {}, (scorers.get(m.id) || {}).scorer_name || T.staff_scores,
+        m.status !== "finished" ? el("button", {
+          type: "button", class: "link small", "aria-label": fmt(T.set_scorer_label, { teams }),
+          "data-focus-key": `scorer-${m.id}`, onclick: () => openScorerForm(m, teams),
+        }, T.set_scorer) : null),
       el("td", {}, playable ? el("a", {
         class: "button-link small", href: `/tournaments/${m.tournament}/score/${m.id}/`, target: "_blank",
         rel: "noopener", "aria-label": fmt(T.score_label, { teams }), "data-focus-key": `score-${m.id}`,
@@ -251,6 +261,55 @@ function label(m) {
 function day(iso) {
   return new Date(iso).toLocaleDateString(document.documentElement.lang || "en",
     { weekday: "short", day: "numeric", month: "short", timeZone: config.timezone });
+}
+
+// ---------- scorers ----------
+
+async function loadScorers(id) {
+  const found = new Map();
+  try {
+    for (let page = 1; page <= 50; page += 1) { // 100 a page; the largest draws have a few thousand
+      const answer = await api("GET", `tournaments/matches/?tournament=${id}&page_size=100&page=${page}`);
+      for (const m of answer.data) found.set(m.id, { scorer: m.scorer, scorer_name: m.scorer_name });
+      if (!answer.pagination || page >= answer.pagination.total_pages) break;
+    }
+  } catch (err) {
+    if (selected === id) say("", err.message);
+    return;
+  }
+  if (selected !== id) return;
+  scorers = found;
+  renderDetail();
+}
+
+function openScorerForm(match, teams) {
+  scorerMatch = { id: match.id, teams };
+  $("scorer-for").textContent = fmt(T.scorer_for, { teams });
+  $("scorer-email").value = "";
+  $("scorer-form").hidden = false;
+  $("scorer-email").focus();
+}
+
+function closeScorerForm() {
+  const open = scorerMatch;
+  scorerMatch = null;
+  $("scorer-form").hidden = true;
+  if (open) { // back to the button that opened it
+    const button = document.querySelector(`[data-focus-key="scorer-${CSS.escape(open.id)}"]`);
+    if (button) button.focus();
+  }
+}
+
+async function saveScorer(scorer, button) {
+  if (!scorerMatch) return;
+  const { id, teams } = scorerMatch;
+  await act(button, async () => {
+    const match = (await api("PATCH", `tournaments/matches/${id}/`, { scorer })).data;
+    scorers.set(id, { scorer: match.scorer, scorer_name: match.scorer_name });
+    closeScorerForm();
+    renderDetail();
+    return match.scorer_name ? fmt(T.scorer_saved, { name: match.scorer_name, teams }) : fmt(T.scorer_removed, { teams });
+  });
 }
 
 // ---------- actions ----------
@@ -440,5 +499,11 @@ $("entry-form").addEventListener("submit", addEntry);
 $("generate").addEventListener("click", generate);
 $("schedule-form").addEventListener("submit", schedule);
 $("next-round").addEventListener("click", nextRound);
+$("scorer-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  saveScorer($("scorer-email").value.trim(), event.submitter);
+});
+$("scorer-clear").addEventListener("click", (event) => saveScorer(null, event.currentTarget));
+$("scorer-cancel").addEventListener("click", closeScorerForm);
 showFormatFields();
 begin();
