@@ -200,3 +200,30 @@ def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(brows
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_desk_fits_a_phone_and_the_match_table_scrolls_inside_its_card(browser, node):
+    from apps.tournaments.tests.support import make_tournament
+
+    club = ClubFactory(name="Club Oeste")
+    CourtFactory(club=club, name="Pista 1")
+    staff = staff_of(club, user=UserFactory(first_name="Eva"))
+    tournament = make_tournament(club, entries=6, name="Liga de invierno", format="groups_knockout",
+                                 group_size=3, advance_per_group=1)
+    services.generate(tournament=tournament)
+    context = browser.new_context(locale="es-ES", extra_http_headers={"Accept-Language": "es"},
+                                  viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{node.http}/clubs/{club.slug}/tournaments/#{tournament.pk}")  # a link to one tournament
+        _sign_in(page, staff)
+        expect(page.locator("#detail-title")).to_have_text("Liga de invierno", timeout=WAIT)
+        expect(page.locator("#match-rows tr")).to_have_count(7, timeout=WAIT)
+        expect(page.locator("#match-rows")).to_contain_text("Grupo A · Ronda 1")
+        # Nothing widens the page (a phone would zoom out): the table scrolls in its own box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.locator(".table-scroll")
+        assert page.evaluate("(e) => e.scrollWidth > e.clientWidth", box.element_handle())
+        page.screenshot(path="/tmp/tournament-desk-phone.png", full_page=True)
+    finally:
+        context.close()
