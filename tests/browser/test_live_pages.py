@@ -126,11 +126,14 @@ def test_booking_page_is_keyboard_usable_and_spanish_on_a_phone(browser, node):
     tz = ZoneInfo(club.timezone)
     day = datetime.now(tz).date() + timedelta(days=1)
     start = datetime(day.year, day.month, day.day, 19, tzinfo=tz)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-ES", has_touch=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-ES", has_touch=True,
+                                  is_mobile=True)
     try:
         page = context.new_page()
         page.goto(f"{node.http}/clubs/{club.slug}/?date={day}")
         wait_live(page)
+        # Nothing widens the page past the phone (it would zoom out and leave a blank strip).
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert page.get_attribute("html", "lang") == "es"
         assert page.inner_text("#mine-title") == "Mis reservas"
         assert page.inner_text("#live-badge") == "En directo"
@@ -139,6 +142,7 @@ def test_booking_page_is_keyboard_usable_and_spanish_on_a_phone(browser, node):
         page.wait_for_selector("#signin:not([hidden])")
         assert page.evaluate("document.activeElement.id") == "email"  # focus moved to the form
         assert page.get_attribute(slot_selector(court, start), "aria-pressed") == "true"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nor the sign-in form
         page.screenshot(path="/tmp/padelyzer-booking-phone-es.png", full_page=False)
     finally:
         context.close()

@@ -75,6 +75,7 @@ def test_scoreboard_follows_live_points(browser, node):
         scorer.goto(f"{node.http}/tournaments/{tournament.pk}/score/{semi1.pk}/")
         expect(scorer.locator("#points-1")).to_have_text("15", timeout=WAIT)
         expect(scorer.locator("#point-2")).to_have_text(f"Point for {semi1.team2.name}")
+        assert scorer.evaluate("document.documentElement.scrollWidth") <= 390
         box = scorer.locator("#point-2").bounding_box()
         assert box["height"] >= 200 and box["width"] >= 150  # thumb-sized on a phone
         scorer.locator("#point-2").tap()
@@ -141,5 +142,13 @@ def test_scoreboard_shows_the_third_place_match_under_the_final_and_crowns_the_f
         off_loop(win_match, third, team=1)
         expect(board.locator("#champion")).to_have_text(f"Winner: {semi2.team1.name}", timeout=WAIT)
         board.screenshot(path="/tmp/scoreboard-third-place.png", full_page=True)
+        # The same board on a phone: one column, nothing wider than the screen.
+        phone = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}, is_mobile=True)
+        page = phone.new_page()
+        page.goto(f"{node.http}/tournaments/{tournament.pk}/board/")
+        expect(page.locator("#champion")).to_have_text(f"Winner: {semi2.team1.name}", timeout=WAIT)
+        page.screenshot(path="/tmp/scoreboard-phone.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.close()
     finally:
         context.close()
