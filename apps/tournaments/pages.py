@@ -149,6 +149,10 @@ def _desk_strings() -> dict:
         "no_matches": _("The matches appear here once the draw is made."),
         "remove": _("Withdraw"),
         "staff_scores": _("Staff"),
+        "move": _("Move"),
+        "move_label": _("Move %(teams)s to another court or time"),
+        "move_for": _("Move %(teams)s. It keeps its length; the club's screens follow."),
+        "moved": _("%(teams)s moved to %(court)s, %(when)s."),
         "set_scorer": pgettext("match scorer", "Change"),  # plain "Change" is Django admin's
         "set_scorer_label": _("Choose who scores %(teams)s"),
         "scorer_for": _("Who scores %(teams)s? Club staff always can; a scorer opens the Score link signed in "
@@ -194,6 +198,7 @@ def desk_page(request, slug: str):
         "timezone": club.timezone,
         "currency": club.currency,
         "today": club_today(club).isoformat(),
+        "slot_minutes": club.slot_minutes,
         "staff_page": f"/clubs/{club.slug}/staff/",
         "solo_formats": [TournamentFormat.AMERICANO, TournamentFormat.MEXICANO],
     }

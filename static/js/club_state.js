@@ -76,6 +76,31 @@ export function clubDate(instant, timeZone) {
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
 
+/** Offset of `zone` from UTC at an instant, in ms. */
+function tzOffset(instant, zone) {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).formatToParts(new Date(instant));
+  const get = (type) => Number(parts.find((p) => p.type === type).value);
+  const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return wall - (instant - (instant % 1000));
+}
+
+/** The instant of a club-local date ("YYYY-MM-DD") and time ("HH:MM"). */
+export function zonedInstant(day, time, zone) {
+  const [y, m, d] = day.split("-").map(Number);
+  const [h, mi] = time.split(":").map(Number);
+  const wall = Date.UTC(y, m - 1, d, h, mi);
+  let guess = wall;
+  for (let i = 0; i < 3; i += 1) { // converges in one or two steps, also across a DST change
+    const next = wall - tzOffset(guess, zone);
+    if (next === guess) break;
+    guess = next;
+  }
+  return new Date(guess);
+}
+
 /** Contiguous runs of equal status on one court: [{status, start, end, slots}]. */
 export function runs(court) {
   const out = [];

@@ -11,7 +11,9 @@
 import { LiveStream, bindBadge } from "./live.js";
 import { auth, createApi, setAuth } from "./api.js";
 import { staffScreens } from "./staff_gate.js";
-import { REFETCH_EVENTS, applyClubEvent, clubDate, clubTime, money, runs, sumMoney } from "./club_state.js";
+import {
+  REFETCH_EVENTS, applyClubEvent, clubDate, clubTime, money, runs, sumMoney, zonedInstant,
+} from "./club_state.js";
 
 const config = JSON.parse(document.getElementById("staff-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -33,30 +35,8 @@ let tz = config.timezone;
 const ms = (iso) => Date.parse(iso);
 const hm = (iso) => clubTime(new Date(iso), tz);
 
-/** Offset of `tz` from UTC at an instant, in ms. */
-function tzOffset(instant, zone) {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).formatToParts(new Date(instant));
-  const get = (type) => Number(parts.find((p) => p.type === type).value);
-  const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return wall - (instant - (instant % 1000));
-}
-
-/** The instant of a club-local date ("YYYY-MM-DD") and time ("HH:MM"). */
-export function zonedInstant(day, time, zone) {
-  const [y, m, d] = day.split("-").map(Number);
-  const [h, mi] = time.split(":").map(Number);
-  const wall = Date.UTC(y, m - 1, d, h, mi);
-  let guess = wall;
-  for (let i = 0; i < 3; i += 1) { // converges in one or two steps, also across a DST change
-    const next = wall - tzOffset(guess, zone);
-    if (next === guess) break;
-    guess = next;
-  }
-  return new Date(guess);
-}
+// Local wall times to instants: club_state.js (shared with the tournament desk); re-exported for tests.
+export { zonedInstant };
 
 function shiftDay(day, delta) {
   const d = new Date(`${day}T12:00:00Z`);

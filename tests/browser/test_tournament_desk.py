@@ -123,6 +123,28 @@ def test_staff_run_a_tournament_from_the_desk(browser, node):
         expect(page.locator("#detail-ok")).to_contain_text("Nuria Vidal scores")
         assert Match.objects.get(pk=other.pk).scorer_id == volunteer.pk
 
+        # The final moves to the evening, on the other court, for the crowd; a move before the
+        # semi-finals end is refused with the API's reason and nothing moves.
+        final = Match.objects.get(tournament=tournament, key="R2-M1")
+        final_row = page.locator(f'#match-rows tr[data-match-id="{final.pk}"]')
+        final_row.get_by_role("button", name=re.compile("^Move ")).click()
+        expect(page.locator("#move-court")).to_be_focused()
+        page.select_option("#move-court", label="Pista 1")
+        page.fill("#move-date", tomorrow.isoformat())
+        page.fill("#move-time", "08:00")
+        page.click("#move-form button[type=submit]")
+        expect(page.locator("#detail-error")).not_to_be_empty(timeout=WAIT)
+        assert Match.objects.select_related("allocation").get(pk=final.pk).allocation.period == final.allocation.period
+        page.select_option("#move-court", label="Pista 2")
+        page.fill("#move-time", "18:00")
+        page.click("#move-form button[type=submit]")
+        expect(final_row).to_contain_text("Pista 2", timeout=WAIT)
+        expect(final_row).to_contain_text("18:00")
+        expect(page.locator("#move-form")).to_be_hidden()
+        moved = Match.objects.select_related("allocation__court").get(pk=final.pk).allocation
+        local = moved.period.lower.astimezone(ZoneInfo(club.timezone))
+        assert (moved.court.name, local.date(), local.strftime("%H:%M")) == ("Pista 2", tomorrow, "18:00")
+
         # A reload opens the same tournament (its id is in the address) without signing in again.
         page.reload()
         expect(page.locator("#detail-title")).to_have_text("Desk Open", timeout=WAIT)

@@ -7,6 +7,7 @@
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, setAuth } from "../js/api.js";
 import { staffScreens } from "../js/staff_gate.js";
+import { clubDate, clubTime, zonedInstant } from "../js/club_state.js";
 import { applyTournamentEvent, el, fmt, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("desk-config").textContent);
@@ -27,6 +28,8 @@ let state = null;       // its stream state: {tournament, entries, standings, ma
 let stream = null;
 let scorers = new Map(); // match id -> {scorer, scorer_name}: staff-only, so from REST, not the stream
 let scorerMatch = null;  // the match the scorer form is open for
+let movingMatch = null;  // the match the move form is open for
+let courts = [];         // the club's active courts, for moving a match
 
 function say(okText = "", errorText = "") {
   $("detail-ok").textContent = okText;
@@ -90,6 +93,7 @@ function select(id, { focus = false } = {}) {
   state = null;
   scorers = new Map();
   closeScorerForm();
+  closeMoveForm();
   say();
   renderList();
   renderDetail();
@@ -231,7 +235,10 @@ function renderMatches() {
           type: "button", class: "link small", "aria-label": fmt(T.set_scorer_label, { teams }),
           "data-focus-key": `scorer-${m.id}`, onclick: () => openScorerForm(m, teams),
         }, T.set_scorer) : null),
-      el("td", {}, playable ? el("a", {
+      el("td", { class: "row-actions" }, movable(m) ? el("button", {
+        type: "button", class: "secondary small", "aria-label": fmt(T.move_label, { teams }),
+        "data-focus-key": `move-${m.id}`, onclick: () => openMoveForm(m, teams),
+      }, T.move) : null, playable ? el("a", {
         class: "button-link small", href: `/tournaments/${m.tournament}/score/${m.id}/`, target: "_blank",
         rel: "noopener", "aria-label": fmt(T.score_label, { teams }), "data-focus-key": `score-${m.id}`,
       }, T.score) : null));
@@ -263,6 +270,55 @@ function day(iso) {
     { weekday: "short", day: "numeric", month: "short", timeZone: config.timezone });
 }
 
+// ---------- moving a match ----------
+
+/** Staff move a match that is on court and not started (the API says no otherwise). */
+const movable = (m) => Boolean(m.court) && (m.status === "scheduled" || m.status === "pending");
+
+async function loadCourts() {
+  try {
+    courts = (await api("GET", `clubs/courts/?club=${config.id}&is_active=true&page_size=100`)).data;
+  } catch {
+    courts = []; // the move form then offers the match's own court only
+  }
+}
+
+function openMoveForm(match, teams) {
+  closeScorerForm();
+  movingMatch = { id: match.id, teams };
+  const options = courts.length ? courts : [match.court];
+  $("move-court").replaceChildren(...options.map((c) => el("option", { value: c.id, text: c.name })));
+  $("move-court").value = match.court.id;
+  $("move-date").value = clubDate(new Date(match.start), config.timezone);
+  $("move-time").value = clubTime(new Date(match.start), config.timezone);
+  $("move-for").textContent = fmt(T.move_for, { teams });
+  $("move-form").hidden = false;
+  $("move-court").focus();
+}
+
+function closeMoveForm() {
+  const open = movingMatch;
+  movingMatch = null;
+  $("move-form").hidden = true;
+  if (open) {
+    const button = document.querySelector(`[data-focus-key="move-${CSS.escape(open.id)}"]`);
+    if (button) button.focus();
+  }
+}
+
+async function moveMatch(event) {
+  event.preventDefault();
+  if (!movingMatch) return;
+  const { id, teams } = movingMatch;
+  const start = zonedInstant($("move-date").value, $("move-time").value, config.timezone).toISOString();
+  await act(event.submitter, async () => {
+    const match = (await api("POST", `tournaments/matches/${id}/reschedule/`,
+      { court: $("move-court").value, start })).data;
+    closeMoveForm(); // the stream brings the new court and time to the table
+    return fmt(T.moved, { teams, court: match.court.name, when: `${day(match.start)} ${hhmm(match.start, config.timezone)}` });
+  });
+}
+
 // ---------- scorers ----------
 
 async function loadScorers(id) {
@@ -283,6 +339,7 @@ async function loadScorers(id) {
 }
 
 function openScorerForm(match, teams) {
+  closeMoveForm();
   scorerMatch = { id: match.id, teams };
   $("scorer-for").textContent = fmt(T.scorer_for, { teams });
   $("scorer-email").value = "";
@@ -481,7 +538,7 @@ async function begin() {
       $("club-name").textContent = (await api("GET", `clubs/clubs/${config.id}/`)).data.name;
     } catch { /* the heading keeps its generic title */ }
   }
-  await loadList();
+  await Promise.all([loadList(), loadCourts()]);
   const wanted = location.hash.slice(1);
   if (tournaments.some((t) => t.id === wanted)) select(wanted);
   else renderDetail();
@@ -505,5 +562,7 @@ $("scorer-form").addEventListener("submit", (event) => {
 });
 $("scorer-clear").addEventListener("click", (event) => saveScorer(null, event.currentTarget));
 $("scorer-cancel").addEventListener("click", closeScorerForm);
+$("move-form").addEventListener("submit", moveMatch);
+$("move-cancel").addEventListener("click", closeMoveForm);
 showFormatFields();
 begin();
