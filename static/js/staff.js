@@ -1462,25 +1462,6 @@ function signedOut(message = "") {
   showGate(message);
 }
 
-async function signIn(event) {
-  event.preventDefault();
-  $("gate-error").textContent = "";
-  try {
-    await login($("email").value.trim(), $("password").value);
-    $("password").value = "";
-    begin();
-  } catch (err) {
-    $("gate-error").textContent = err.message;
-    $("password").focus();
-  }
-}
-
-async function signOut() {
-  await logout();
-  signedOut();
-  $("email").focus();
-}
-
 function begin() {
   if (!auth()) {
     showGate();
@@ -1494,9 +1475,7 @@ function begin() {
 
 // ---------- wiring ----------
 
-$("signin").addEventListener("submit", signIn);
-$("signout").addEventListener("click", signOut);
-$("denied-signout").addEventListener("click", signOut);
+screens.wire({ login, logout, begin, signedOut });
 $("show-inactive").addEventListener("change", renderAll);
 $("block-form").addEventListener("submit", createBlock);
 $("report-form").addEventListener("submit", Reports.request);

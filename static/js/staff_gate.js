@@ -34,6 +34,31 @@ export function staffScreens({ contentId, T }) {
       only(contentId);
       renderAccount();
     },
+    /**
+     * Wires the sign-in form and both sign-out buttons. `login`/`logout` come from createApi;
+     * `begin` runs after signing in; `signedOut` clears the page's state and shows the gate.
+     */
+    wire({ login, logout, begin, signedOut }) {
+      $("signin").addEventListener("submit", async (event) => {
+        event.preventDefault();
+        $("gate-error").textContent = "";
+        try {
+          await login($("email").value.trim(), $("password").value);
+          $("password").value = "";
+          begin();
+        } catch (err) {
+          $("gate-error").textContent = err.message;
+          $("password").focus();
+        }
+      });
+      const signOut = async () => {
+        await logout();
+        signedOut();
+        $("email").focus();
+      };
+      $("signout").addEventListener("click", signOut);
+      $("denied-signout").addEventListener("click", signOut);
+    },
     /** `user`: who is signed in (defaults to the stored sign-in's user). */
     showDenied(user = null) {
       only("denied");

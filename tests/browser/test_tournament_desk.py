@@ -170,6 +170,18 @@ def test_a_player_is_refused_and_the_desk_speaks_spanish(browser, node):
         expect(page.locator("#denied")).to_be_visible(timeout=WAIT)
         expect(page.locator("#denied-text")).to_contain_text("Luis")
         expect(page.locator("#desk")).to_be_hidden()
+        # Another account from the refusal, then signing out for good.
+        staff = staff_of(club, user=UserFactory(first_name="Ane"))
+        page.click("#denied-signout")
+        expect(page.locator("#gate")).to_be_visible()
+        expect(page.locator("#email")).to_be_focused()
+        _sign_in(page, staff)
+        expect(page.locator("#desk")).to_be_visible(timeout=WAIT)
+        expect(page.locator("#who")).to_have_text("Sesión iniciada como Ane")
+        page.click("#signout")
+        expect(page.locator("#gate")).to_be_visible(timeout=WAIT)
+        expect(page.locator("#desk")).to_be_hidden()
+        assert page.evaluate("sessionStorage.getItem('padelyzer.auth')") is None
     finally:
         context.close()
 

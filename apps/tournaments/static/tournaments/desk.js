@@ -494,25 +494,6 @@ function signedOut(message = "") {
   showGate(message);
 }
 
-async function signIn(event) {
-  event.preventDefault();
-  $("gate-error").textContent = "";
-  try {
-    await login($("email").value.trim(), $("password").value);
-    $("password").value = "";
-    begin();
-  } catch (err) {
-    $("gate-error").textContent = err.message;
-    $("password").focus();
-  }
-}
-
-async function signOut() {
-  await logout();
-  signedOut();
-  $("email").focus();
-}
-
 async function begin() {
   if (!auth()) {
     showGate();
@@ -547,9 +528,7 @@ async function begin() {
 // ---------- wiring ----------
 
 window.padelyzerDesk = { stream: null, get state() { return state; } }; // for the browser tests
-$("signin").addEventListener("submit", signIn);
-$("signout").addEventListener("click", signOut);
-$("denied-signout").addEventListener("click", signOut);
+screens.wire({ login, logout, begin, signedOut });
 $("c-format").addEventListener("change", showFormatFields);
 $("create-form").addEventListener("submit", createTournament);
 $("entry-form").addEventListener("submit", addEntry);
