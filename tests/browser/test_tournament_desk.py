@@ -22,6 +22,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms
 
 
+def _club(name: str, staff_name: str, courts: int = 1):
+    club = ClubFactory(name=name)
+    for n in range(1, courts + 1):
+        CourtFactory(club=club, name=f"Pista {n}")
+    return club, staff_of(club, user=UserFactory(first_name=staff_name))
+
+
 def _sign_in(page, user):
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
@@ -29,10 +36,7 @@ def _sign_in(page, user):
 
 
 def test_staff_run_a_tournament_from_the_desk(browser, node):
-    club = ClubFactory(name="Club Norte")
-    for n in (1, 2):
-        CourtFactory(club=club, name=f"Pista {n}")
-    staff = staff_of(club, user=UserFactory(first_name="Marta"))
+    club, staff = _club("Club Norte", "Marta", courts=2)
     pairs = [(UserFactory(email=f"p{i}a@example.com", last_name=f"Alfa{i}"),
               UserFactory(email=f"p{i}b@example.com", last_name=f"Beta{i}")) for i in range(1, 5)]
     tomorrow = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
@@ -187,9 +191,7 @@ def test_a_player_is_refused_and_the_desk_speaks_spanish(browser, node):
 
 
 def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(browser, node):
-    club = ClubFactory(name="Club Este")
-    CourtFactory(club=club, name="Pista 1")
-    staff = staff_of(club, user=UserFactory(first_name="Iker"))
+    club, staff = _club("Club Este", "Iker")
     players = [UserFactory(email=f"solo{i}@example.com", last_name=f"Solo{i}") for i in range(1, 4)]
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
@@ -239,9 +241,7 @@ def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(brows
 def test_the_desk_fits_a_phone_and_the_match_table_scrolls_inside_its_card(browser, node):
     from apps.tournaments.tests.support import make_tournament
 
-    club = ClubFactory(name="Club Oeste")
-    CourtFactory(club=club, name="Pista 1")
-    staff = staff_of(club, user=UserFactory(first_name="Eva"))
+    club, staff = _club("Club Oeste", "Eva")
     tournament = make_tournament(club, entries=6, name="Liga de invierno", format="groups_knockout",
                                  group_size=3, advance_per_group=1)
     services.generate(tournament=tournament)
