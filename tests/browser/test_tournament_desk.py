@@ -102,6 +102,10 @@ def test_staff_run_a_tournament_from_the_desk(browser, node):
         score_link = row.locator("a")
         expect(score_link).to_have_attribute("href", f"/tournaments/{tournament.pk}/score/{semi.pk}/")
 
+        # Calling the semi-final's four players to their court (a notification each).
+        row.get_by_role("button", name=re.compile("^Call the players of")).click()
+        expect(page.locator("#detail-ok")).to_have_text(re.compile(r"^4 players called to Pista \d\.$"), timeout=WAIT)
+
         # A point scored on court (the scorer page calls the same service) shows up live, and the
         # redraw keeps the keyboard focus where it was.
         score_link.focus()

@@ -235,7 +235,10 @@ function renderMatches() {
           type: "button", class: "link small", "aria-label": fmt(T.set_scorer_label, { teams }),
           "data-focus-key": `scorer-${m.id}`, onclick: () => openScorerForm(m, teams),
         }, T.set_scorer) : null),
-      el("td", { class: "row-actions" }, movable(m) ? el("button", {
+      el("td", { class: "row-actions" }, callable(m) ? el("button", {
+        type: "button", class: "secondary small", "aria-label": fmt(T.call_label, { teams, court: m.court.name }),
+        "data-focus-key": `call-${m.id}`, onclick: (event) => callPlayers(event.currentTarget, m),
+      }, T.call) : null, movable(m) ? el("button", {
         type: "button", class: "secondary small", "aria-label": fmt(T.move_label, { teams }),
         "data-focus-key": `move-${m.id}`, onclick: () => openMoveForm(m, teams),
       }, T.move) : null, playable ? el("a", {
@@ -268,6 +271,18 @@ function label(m) {
 function day(iso) {
   return new Date(iso).toLocaleDateString(document.documentElement.lang || "en",
     { weekday: "short", day: "numeric", month: "short", timeZone: config.timezone });
+}
+
+// ---------- calling players to court ----------
+
+/** Both teams known, on a court, not over: the players can be called (again). */
+const callable = (m) => Boolean(m.court && m.team1 && m.team2) && (m.status === "scheduled" || m.status === "in_progress");
+
+async function callPlayers(button, m) {
+  await act(button, async () => {
+    const answer = (await api("POST", `tournaments/matches/${m.id}/call/`)).data;
+    return fmt(T.called, { n: answer.notified, court: m.court.name });
+  });
 }
 
 // ---------- moving a match ----------
