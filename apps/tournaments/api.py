@@ -25,7 +25,8 @@ from apps.core.tenancy import TenantScopedMixin, tenant_scope
 from apps.core.throttling import PlayerLookupThrottle
 from apps.tournaments import selectors, services
 from apps.tournaments.errors import TournamentErrorCode
-from apps.tournaments.models import Entry, MatchStage, MatchStatus, Tournament, TournamentFormat
+from apps.tournaments.models import (Entry, MatchStage, MatchStatus, Tournament, TournamentFormat,
+                                     TournamentStatus)
 from routing.eventlog import repeatable_read
 from routing.publisher import current_seq
 from routing.streams import tournament_stream
@@ -76,7 +77,11 @@ class TournamentSettings(serializers.Serializer):
         if advance >= size:
             raise serializers.ValidationError({"advance_per_group": ["must be smaller than group_size"]})
         fmt = attrs.get("format", getattr(instance, "format", None))
-        if attrs.get("third_place", getattr(instance, "third_place", False)) and fmt not in KNOCKOUT_FORMATS:
+        # Only when this request sets either, and before the draw (after it, both are locked: 409).
+        touches = "format" in attrs or "third_place" in attrs
+        drafted = instance is None or instance.status == TournamentStatus.DRAFT
+        if touches and drafted and attrs.get("third_place", getattr(instance, "third_place", False)) \
+                and fmt not in KNOCKOUT_FORMATS:
             raise serializers.ValidationError({"third_place": [
                 "only knockouts (single_elimination, groups_knockout) have a match for third place"]})
         return attrs
@@ -177,8 +182,15 @@ class RescheduleInput(serializers.Serializer):
     start = AwareDateTimeField(help_text="New start, with its UTC offset; the match keeps its length")
 
 
+class ScorerField(PlayerField):
+    def run_validation(self, data=serializers.empty):
+        if data == "":  # DRF would read "" as null and clear the scorer: say what is missing instead
+            self.fail("invalid_email")
+        return super().run_validation(data)
+
+
 class MatchPatch(serializers.Serializer):
-    scorer = PlayerField(queryset=User.objects.filter(is_active=True), allow_null=True,
+    scorer = ScorerField(queryset=User.objects.filter(is_active=True), allow_null=True,
                          help_text="Who may score this match (point/undo): a user id or sign-up e-mail; null clears")
 
 

@@ -788,6 +788,8 @@ def _check_match_order(tournament: Tournament, match: Match, start: datetime, en
             raise Conflict(Code.OUT_OF_ORDER, f"This match must start after {dep.key} ends ({ends:%H:%M})",
                            details={"start": [f"before {dep.key} ends"]})
     for other in matches:
+        if other.status in (MatchStatus.IN_PROGRESS, MatchStatus.FINISHED):
+            continue  # played already (a final played before third place): its order is history
         if match.pk in deps.get(other.pk, ()) and _allocated(other) and other.allocation.period.lower < end:
             begins = other.allocation.period.lower.astimezone(tz)
             raise Conflict(Code.OUT_OF_ORDER, f"This match must end before {other.key} starts ({begins:%H:%M})",

@@ -155,6 +155,9 @@ def test_scorer_is_set_by_email_and_shown_only_to_staff_and_the_scorer(api_clien
     err = error(api_client.patch(f"{API}/matches/{match.pk}/", {"scorer": "nadie@example.com"}, format="json"), 400)
     assert "nadie@example.com" in str(err["details"]["scorer"])
     assert Match.objects.get(pk=match.pk).scorer_id == scorer.pk  # the refused change left it alone
+    err = error(api_client.patch(f"{API}/matches/{match.pk}/", {"scorer": ""}, format="json"), 400)
+    assert "scorer" in err["details"]  # an empty box is not "nobody": null is
+    assert Match.objects.get(pk=match.pk).scorer_id == scorer.pk
 
     auth(api_client, scorer)  # the scorer sees themself
     assert data(api_client.get(f"{API}/matches/{match.pk}/"))["scorer"] == str(scorer.pk)

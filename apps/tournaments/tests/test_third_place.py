@@ -167,3 +167,26 @@ def test_formats_without_a_knockout_refuse_the_option(api_client, fmt):
         assert "third_place" in err["details"]
         data(api_client.patch(f"{API}/tournaments/{knockout['id']}/", {"format": fmt, "third_place": False},
                               format="json"))
+
+
+@pytest.mark.django_db
+def test_after_the_draw_the_settings_are_locked_not_invalid(api_client):
+    tournament, staff = _drawn()
+    auth(api_client, staff)
+    err = error(api_client.patch(f"{API}/tournaments/{tournament.pk}/", {"format": "round_robin"}, format="json"),
+                409, "field_locked")
+    assert "format" in err["details"]
+    data(api_client.patch(f"{API}/tournaments/{tournament.pk}/", {"name": "Open renamed"}, format="json"))
+
+
+@pytest.mark.django_db
+def test_third_place_can_still_be_moved_when_the_final_was_played_first():
+    tournament, _staff = _drawn()
+    day = timezone.now().astimezone(ZoneInfo(tournament.club.timezone)).date() + timedelta(days=1)
+    services.schedule(tournament=tournament, start_date=day, match_minutes=90)
+    for key in ("R1-M1", "R1-M2", "R2-M1"):  # the scorer played the final before third place
+        win_match(_match(tournament, key), team=1)
+    third = Match.objects.select_related("allocation").get(tournament=tournament, key=THIRD_PLACE_KEY)
+    later = third.allocation.period.lower + timedelta(hours=3)
+    moved = services.match_reschedule(match=third, court=third.allocation.court, start=later)
+    assert moved.allocation.period.lower == later

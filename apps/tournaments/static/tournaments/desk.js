@@ -247,6 +247,10 @@ function renderMatches() {
       }, T.score) : null));
   });
   $("match-rows").replaceChildren(...rows);
+  // A form open for a match that has since started, finished or gone closes with it.
+  const current = (id) => state.matches.find((m) => m.id === id);
+  if (movingMatch && !(current(movingMatch.id) && movable(current(movingMatch.id)))) closeMoveForm();
+  if (scorerMatch && !current(scorerMatch.id)) closeScorerForm();
   $("no-matches").textContent = rows.length ? "" : T.no_matches;
 }
 
@@ -301,7 +305,8 @@ async function loadCourts() {
 function openMoveForm(match, teams) {
   closeScorerForm();
   movingMatch = { id: match.id, teams };
-  const options = courts.length ? courts : [match.court];
+  // The club's active courts, and the match's own even if it was closed since.
+  const options = [...courts.filter((c) => c.id !== match.court.id), match.court];
   $("move-court").replaceChildren(...options.map((c) => el("option", { value: c.id, text: c.name })));
   $("move-court").value = match.court.id;
   $("move-date").value = clubDate(new Date(match.start), config.timezone);
@@ -323,7 +328,7 @@ function closeMoveForm() {
 
 async function moveMatch(event) {
   event.preventDefault();
-  if (!movingMatch) return;
+  if (!movingMatch || !$("move-form").reportValidity()) return; // a day and a time, or the browser says so
   const { id, teams } = movingMatch;
   const start = zonedInstant($("move-date").value, $("move-time").value, config.timezone).toISOString();
   await act(event.submitter, async () => {
@@ -552,6 +557,7 @@ $("schedule-form").addEventListener("submit", schedule);
 $("next-round").addEventListener("click", nextRound);
 $("scorer-form").addEventListener("submit", (event) => {
   event.preventDefault();
+  if (!$("scorer-form").reportValidity()) return; // an e-mail; clearing is the other button
   saveScorer($("scorer-email").value.trim(), event.submitter);
 });
 $("scorer-clear").addEventListener("click", (event) => saveScorer(null, event.currentTarget));
