@@ -41,6 +41,19 @@ class MembershipOutput(serializers.Serializer):
     role = serializers.CharField()
 
 
+def phone_field():
+    # At least 7 digits (the shortest national numbers), spaces, dashes and brackets allowed.
+    return serializers.RegexField(r"^\+?(?:[ ()-]*[0-9]){7,15}[ ()-]*$", max_length=32, required=False,
+                                  allow_blank=True, help_text="For SMS notifications, international "
+                                  "format (+52 55 1234 5678)",
+                                  error_messages={"invalid": "Give a phone number, e.g. +52 55 1234 5678."})
+
+
+def language_field():
+    return serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True,
+                                   help_text="Language of notifications; empty for the default")
+
+
 class MeOutput(UserOutput):
     memberships = MembershipOutput(many=True)
     staff_clubs = serializers.ListField(
@@ -156,13 +169,8 @@ class MeApi(APIView):
     class MeUpdateInput(serializers.Serializer):
         first_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
         last_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
-        # At least 7 digits (the shortest national numbers), spaces, dashes and brackets allowed.
-        phone = serializers.RegexField(r"^\+?(?:[ ()-]*[0-9]){7,15}[ ()-]*$", max_length=32, required=False,
-                                       allow_blank=True, help_text="For SMS notifications, international "
-                                       "format (+52 55 1234 5678)",
-                                       error_messages={"invalid": "Give a phone number, e.g. +52 55 1234 5678."})
-        language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True,
-                                           help_text="Language of notifications; empty for the default")
+        phone = phone_field()
+        language = language_field()
 
     @staticmethod
     def _me(user):

@@ -5,6 +5,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.api import MeApi, MeOutput, language_field, phone_field
 from apps.core.fields import AwareDateTimeField
 from apps.notifications import selectors, services
 from apps.notifications.models import Channel, Kind, Notification
@@ -112,4 +113,30 @@ class NotificationPreferencesApi(APIView):
         matrix = services.set_preferences(user=request.user, changes=data.validated_data["preferences"])
         response = Response(_preferences_body(matrix))
         response.envelope_message = "Preferences saved"
+        return response
+
+
+class SettingsInput(PreferencesInput):
+    """The inbox's settings form in one request: `language`, `phone` (as PATCH auth/me/) and
+    `preferences` (as PATCH notifications/preferences/), each optional."""
+
+    preferences = serializers.DictField(child=ChannelChoices(), required=False)
+    language = language_field()
+    phone = phone_field()
+
+
+class NotificationSettingsApi(APIView):
+    @extend_schema(request=SettingsInput, responses={200: inline_serializer("NotificationSettings", {
+        "me": MeOutput(), "channels": serializers.ListField(child=serializers.CharField()),
+        "kinds": serializers.ListField(child=serializers.CharField()),
+        "preferences": serializers.DictField(child=serializers.DictField(child=serializers.BooleanField()))})})
+    def patch(self, request):
+        data = SettingsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        preferences = values.pop("preferences", None)
+        user, matrix = services.notification_settings_update(user=request.user, profile=values,
+                                                             preferences=preferences)
+        response = Response({"me": MeApi._me(user), **_preferences_body(matrix)})
+        response.envelope_message = "Settings saved"
         return response

@@ -48,6 +48,18 @@ def set_preferences(*, user, changes: dict[str, dict[str, bool]]) -> dict[str, d
     return preference_matrix(user)
 
 
+@transaction.atomic
+def notification_settings_update(*, user, profile: dict, preferences: dict | None):
+    """Language, SMS number and channels together: all saved or none. A new number's code is
+    sent only once this commits (apps.accounts.phone)."""
+    from apps.accounts.services import user_update
+
+    if profile:
+        user = user_update(user=user, **profile)
+    matrix = set_preferences(user=user, changes=preferences) if preferences else preference_matrix(user)
+    return user, matrix
+
+
 def enabled_channels(user, kind: str) -> set[str]:
     channels = {c for c, on in preference_matrix_for_kind(user, kind).items() if on}
     if not user.email:

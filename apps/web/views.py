@@ -107,7 +107,6 @@ def _inbox_strings() -> dict:
         "mark_read": _("Mark read"),
         "mark_read_label": _("Mark read: %(title)s"),
         "saved": _("Settings saved."),
-        "saved_partly": _("Language and phone saved; the channels were not: %(error)s"),
         "code_sent": _("We sent a 6-digit code to %(phone)s."),
         "code_needed": _("Enter the code we sent by SMS, or ask for a new one."),
         "phone_verified": _("Phone number verified."),

@@ -6,10 +6,11 @@
 export const AUTH_KEY = "padelyzer.auth";
 
 export class ApiError extends Error {
-  constructor(message, status, code) {
+  constructor(message, status, code, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details || {}; // the envelope's error.details: field -> messages
   }
 }
 
@@ -58,7 +59,8 @@ export function createApi({ networkError, onExpired = () => {}, keepAuthWhenOffl
     }
     if (!response.ok || !envelope || envelope.success !== true) {
       throw new ApiError((envelope && envelope.message) || networkError, response.status,
-        envelope && envelope.error ? envelope.error.code : "error");
+        envelope && envelope.error ? envelope.error.code : "error",
+        envelope && envelope.error ? envelope.error.details : {});
     }
     return envelope;
   }

@@ -193,26 +193,23 @@ export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = 
     }
     const phone = $("set-phone");
     phone.removeAttribute("aria-invalid");
+    const body = { language: $("set-language").value, phone: phone.value.trim() };
+    if (prefs) body.preferences = changes;
     try {
-      const before = $("set-phone").dataset.saved || "";
-      const me = await api("PATCH", "auth/me/", { language: $("set-language").value, phone: phone.value.trim() });
-      phone.dataset.saved = me.data.phone;
-      showPhoneState(me.data, me.data.phone !== before);
+      // One request: language, number and channels are all saved, or none is.
+      const before = phone.dataset.saved || "";
+      const saved = (await api("PATCH", "notifications/settings/", body)).data;
+      phone.dataset.saved = saved.me.phone;
+      prefs = { channels: saved.channels, kinds: saved.kinds, preferences: saved.preferences };
+      showPhoneState(saved.me, saved.me.phone !== before);
+      msg.textContent = S.saved;
     } catch (err) {
       msg.textContent = err.message;
       msg.classList.add("error");
-      if (err.status === 400) {
+      if (err.details && err.details.phone) {
         phone.setAttribute("aria-invalid", "true");
         phone.focus();
       }
-      return;
-    }
-    try {
-      if (prefs) await api("PATCH", "notifications/preferences/", { preferences: changes });
-      msg.textContent = S.saved;
-    } catch (err) {
-      msg.textContent = fmt(S.saved_partly, { error: err.message }); // language and phone were kept
-      msg.classList.add("error");
     }
   }
 

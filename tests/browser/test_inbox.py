@@ -63,11 +63,15 @@ def test_notifications_arrive_live_follow_the_settings_and_are_read(browser, nod
         assert page.input_value("#set-language") == ""
         page.select_option("#set-language", "es")
         page.fill("#set-phone", "not a phone")
+        page.uncheck('#set-matrix input[data-kind="booking_cancelled"][data-channel="email"]')
         page.click("#settings-form button[type=submit]")
         page.wait_for_function("() => document.querySelector('#settings-msg').classList.contains('error')")
-        assert User.objects.get(pk=player.pk).language == ""  # refused whole: nothing saved
+        # One request, refused whole: neither the language nor the channels were saved.
+        assert User.objects.get(pk=player.pk).language == ""
+        assert preference_matrix(player)["booking_cancelled"]["email"] is True
+        assert page.get_attribute("#set-phone", "aria-invalid") == "true"
+        assert page.evaluate("document.activeElement.id") == "set-phone"
         page.fill("#set-phone", "+52 55 1234 5678")
-        page.uncheck('#set-matrix input[data-kind="booking_cancelled"][data-channel="email"]')
         page.click("#settings-form button[type=submit]")
         page.wait_for_function("() => document.querySelector('#settings-msg').textContent === 'Settings saved.'")
         saved = User.objects.get(pk=player.pk)
