@@ -29,6 +29,16 @@ def _club(name: str, staff_name: str, courts: int = 1):
     return club, staff_of(club, user=UserFactory(first_name=staff_name))
 
 
+def _desk_page(browser):
+    """An English page that records script errors and accepts the desk's confirmations."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    return context, page, errors
+
+
 def _sign_in(page, user):
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
@@ -41,11 +51,7 @@ def test_staff_run_a_tournament_from_the_desk(browser, node):
               UserFactory(email=f"p{i}b@example.com", last_name=f"Beta{i}")) for i in range(1, 5)]
     tomorrow = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
 
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: dialog.accept())
+    context, page, errors = _desk_page(browser)
     try:
         page.goto(f"{node.http}/clubs/{club.slug}/tournaments/")
         expect(page.locator("#gate")).to_be_visible()
@@ -197,11 +203,7 @@ def test_a_player_is_refused_and_the_desk_speaks_spanish(browser, node):
 def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(browser, node):
     club, staff = _club("Club Este", "Iker")
     players = [UserFactory(email=f"solo{i}@example.com", last_name=f"Solo{i}") for i in range(1, 4)]
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: dialog.accept())
+    context, page, errors = _desk_page(browser)
     try:
         page.goto(f"{node.http}/clubs/{club.slug}/tournaments/")
         _sign_in(page, staff)

@@ -49,9 +49,7 @@ async function act(button, work) {
     if (selected === about) say("", err.message);
   } finally {
     if (button) button.disabled = false;
-    const lost = !document.activeElement || document.activeElement === document.body;
-    const again = focusKey && document.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
-    if (lost && again) again.focus();
+    if (!document.activeElement || document.activeElement === document.body) refocus(focusKey);
   }
 }
 
@@ -144,14 +142,18 @@ async function onDenied(code) {
   say("", code === 4404 ? T.not_found : T.stream_denied);
 }
 
+/** Focuses the control rendered with `data-focus-key` = key, if there is one now. */
+function refocus(key) {
+  const again = key && document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+  if (again && again !== document.activeElement) again.focus();
+}
+
 /** Re-renders without losing the keyboard focus: the focused control is found again by its key. */
 function keepingFocus(render) {
   const key = document.activeElement && document.activeElement.dataset
     ? document.activeElement.dataset.focusKey : null;
   render();
-  if (!key) return;
-  const again = document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
-  if (again && again !== document.activeElement) again.focus();
+  refocus(key);
 }
 
 function renderDetail() {
@@ -320,10 +322,7 @@ function closeMoveForm() {
   const open = movingMatch;
   movingMatch = null;
   $("move-form").hidden = true;
-  if (open) {
-    const button = document.querySelector(`[data-focus-key="move-${CSS.escape(open.id)}"]`);
-    if (button) button.focus();
-  }
+  if (open) refocus(`move-${open.id}`);
 }
 
 async function moveMatch(event) {
@@ -371,10 +370,7 @@ function closeScorerForm() {
   const open = scorerMatch;
   scorerMatch = null;
   $("scorer-form").hidden = true;
-  if (open) { // back to the button that opened it
-    const button = document.querySelector(`[data-focus-key="scorer-${CSS.escape(open.id)}"]`);
-    if (button) button.focus();
-  }
+  if (open) refocus(`scorer-${open.id}`); // back to the button that opened it
 }
 
 async function saveScorer(scorer, button) {
