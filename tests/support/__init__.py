@@ -1,0 +1,1 @@
+"""Test support: factories, live-stream helpers, private services and servers (one home)."""
