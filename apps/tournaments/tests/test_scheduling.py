@@ -11,6 +11,7 @@ from apps.clubs.models import AllocationStatus, CourtAllocation
 from apps.clubs.schedule import opening_windows
 from apps.reservations.selectors import club_hours
 from apps.tournaments import services
+from apps.tournaments.services import scheduling
 from apps.tournaments.models import Match, MatchAllocation
 from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
 from routing.models import StreamEvent
@@ -157,14 +158,14 @@ def test_a_booking_that_lands_first_makes_the_match_take_the_next_slot(api_clien
     tournament = make_tournament(club, entries=2)
     services.generate(tournament=tournament)
     ReservationFactory(court=court, start=local(club, day, 8), end=local(club, day, 9, 30))
-    real = services._busy_intervals
+    real = scheduling._busy_intervals
     calls = []
 
     def stale_then_real(court_ids, span):
         calls.append(court_ids)
         return {c: [] for c in court_ids} if len(calls) == 1 else real(court_ids, span)
 
-    monkeypatch.setattr(services, "_busy_intervals", stale_then_real)
+    monkeypatch.setattr(scheduling, "_busy_intervals", stale_then_real)
     rows = schedule_via_api(api_client, staff, tournament, day, minutes=60)
     assert len(calls) == 2
     assert rows[0]["start"] == local(club, day, 9, 30).isoformat()
