@@ -1,9 +1,9 @@
-"""Helpers every tournament service shares: the row locks, the score of a point list, the
+"""Helpers every tournament service shares: the score of a point list, the
 stream events, the draft check."""
 from __future__ import annotations
 
 from apps.core.errors import Conflict
-from apps.tournaments import race, scoring
+from apps.tournaments import scoring
 from apps.tournaments.errors import TournamentErrorCode as Code
 from apps.tournaments.models import Match, Tournament, TournamentStatus
 from apps.tournaments.selectors import (
@@ -18,16 +18,6 @@ from routing.publisher import publish
 from routing.streams import tournament_stream
 
 
-def _lock_tournament(tournament_id) -> Tournament:
-    # of=("self",): lock the tournament, not the club row joined for its timezone.
-    return (Tournament.objects.select_for_update(of=("self",)).select_related("club")
-            .get(pk=tournament_id))
-
-
-def _lock_match(match_id) -> Match:
-    return Match.objects.select_for_update(of=("self",)).select_related("tournament").get(pk=match_id)
-
-
 def _rules(tournament: Tournament) -> scoring.MatchRules:
     return scoring.MatchRules(golden_point=tournament.golden_point, super_tiebreak=tournament.super_tiebreak)
 
@@ -35,7 +25,7 @@ def _rules(tournament: Tournament) -> scoring.MatchRules:
 def score_for(tournament: Tournament, points: list[int]) -> dict:
     """The contract score of a point list (raises the engine's MatchFinished / InvalidTeam)."""
     if tournament.is_solo:
-        return race.to_contract(tournament.points_per_match, points)
+        return scoring.race_to_contract(tournament.points_per_match, points)
     return scoring.to_contract(scoring.replay(_rules(tournament), points))
 
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from apps.core.errors import Conflict
 from apps.tournaments import formats
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.lock_objects import tournament_qs_select_for_update
 from apps.tournaments.models import Match, MatchStage, MatchStatus, Tournament, TournamentFormat, TournamentStatus
 from apps.tournaments.selectors import ordered_entries, solo_standings
-from apps.tournaments.services.common import _lock_tournament, _publish_bracket, score_for
+from apps.tournaments.services.common import _publish_bracket, score_for
 from apps.tournaments.services.progression import _update_tournament_status
 
 
@@ -96,10 +97,10 @@ _MINIMUM = {
 
 
 @transaction.atomic
-def generate(*, tournament: Tournament, now: datetime | None = None) -> list[Match]:
+def tournament_generate(*, tournament: Tournament, now: datetime | None = None) -> list[Match]:
     """Draws every match of the format (Mexicano: the first round). Deterministic for a given
     seeding: entries go in seed order, unseeded ones after them in the order they entered."""
-    tournament = _lock_tournament(tournament.pk)
+    tournament = tournament_qs_select_for_update().get(pk=tournament.pk)
     if tournament.status != TournamentStatus.DRAFT:
         raise Conflict(Code.ALREADY_GENERATED, "The matches of this tournament are already generated")
     ids = [e.pk for e in ordered_entries(tournament)]
@@ -153,9 +154,9 @@ def _draw_format(tournament: Tournament, draw: _Draw, ids: list) -> None:
 
 
 @transaction.atomic
-def mexicano_next_round(*, tournament: Tournament) -> list[Match]:
+def round_generate(*, tournament: Tournament) -> list[Match]:
     """Round k+1 of a Mexicano from the standings once round k is finished."""
-    tournament = _lock_tournament(tournament.pk)
+    tournament = tournament_qs_select_for_update().get(pk=tournament.pk)
     if tournament.format != TournamentFormat.MEXICANO:
         raise Conflict(Code.NOT_MEXICANO, "Only Mexicano tournaments are drawn round by round")
     if tournament.status == TournamentStatus.DRAFT:

@@ -5,9 +5,10 @@ from django.db import transaction
 
 from apps.core.errors import Conflict, InvalidInput
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.lock_objects import entry_qs_select_for_update, tournament_qs_select_for_update
 from apps.tournaments.models import Entry, EntryPlayer, Tournament
 from apps.tournaments.selectors import ordered_entries
-from apps.tournaments.services.common import _lock_tournament, _publish_bracket, _require_draft
+from apps.tournaments.services.common import _publish_bracket, _require_draft
 
 
 def _entry_name(players) -> str:
@@ -16,7 +17,7 @@ def _entry_name(players) -> str:
 
 @transaction.atomic
 def entry_create(*, tournament: Tournament, players: list, name: str = "", seed: int | None = None) -> Entry:
-    tournament = _lock_tournament(tournament.pk)
+    tournament = tournament_qs_select_for_update().get(pk=tournament.pk)
     _require_draft(tournament, "entries")
     needed = 1 if tournament.is_solo else 2
     if len(players) != needed:
@@ -42,8 +43,8 @@ def entry_create(*, tournament: Tournament, players: list, name: str = "", seed:
 
 @transaction.atomic
 def entry_update(*, entry: Entry, **fields) -> Entry:
-    tournament = _lock_tournament(entry.tournament_id)
-    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    tournament = tournament_qs_select_for_update().get(pk=entry.tournament_id)
+    entry = entry_qs_select_for_update().get(pk=entry.pk)
     if "seed" in fields and fields["seed"] != entry.seed:
         _require_draft(tournament, "seeds")
         seed = fields["seed"]
@@ -59,19 +60,19 @@ def entry_update(*, entry: Entry, **fields) -> Entry:
 
 @transaction.atomic
 def entry_delete(*, entry: Entry) -> None:
-    tournament = _lock_tournament(entry.tournament_id)
+    tournament = tournament_qs_select_for_update().get(pk=entry.tournament_id)
     _require_draft(tournament, "entries")
     entry.delete()
     _publish_bracket(tournament)
 
 
 @transaction.atomic
-def entries_seed(*, tournament: Tournament, entries: list[Entry]) -> list[Entry]:
+def tournament_seed(*, tournament: Tournament, entries: list[Entry]) -> list[Entry]:
     """Seeds 1..n in the given order; entries not listed lose their seed."""
-    tournament = _lock_tournament(tournament.pk)
+    tournament = tournament_qs_select_for_update().get(pk=tournament.pk)
     _require_draft(tournament, "seeds")
     order = {entry.pk: i for i, entry in enumerate(entries, start=1)}
-    rows = list(Entry.objects.select_for_update().filter(tournament=tournament))
+    rows = list(entry_qs_select_for_update().filter(tournament=tournament))
     for row in rows:
         row.seed = order.get(row.pk)
     Entry.objects.bulk_update(rows, ["seed"])  # the unique (tournament, seed) check waits for commit

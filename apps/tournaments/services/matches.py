@@ -7,11 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidInput
+from apps.notifications.triggers import notify_match_called
 from apps.tournaments import scoring
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.lock_objects import match_qs_select_for_update, tournament_qs_select_for_update
 from apps.tournaments.models import Match, MatchStatus
 from apps.tournaments.selectors import match_data, matches_for_output
-from apps.tournaments.services.common import _lock_match, _lock_tournament, _publish_bracket, _publish_match, score_for
+from apps.tournaments.services.common import _publish_bracket, _publish_match, score_for
 from apps.tournaments.services.progression import _advance, _retract, _update_tournament_status
 
 
@@ -19,8 +21,8 @@ def point_add(*, match: Match, team: int, now: datetime | None = None) -> Match:
     """Team 1 or 2 wins a point. The first point starts a scheduled match."""
     now = now or timezone.now()
     with transaction.atomic():
-        tournament = _lock_tournament(match.tournament_id)
-        match = _lock_match(match.pk)
+        tournament = tournament_qs_select_for_update().get(pk=match.tournament_id)
+        match = match_qs_select_for_update().get(pk=match.pk)
         if match.status in (MatchStatus.PENDING, MatchStatus.BYE):
             raise Conflict(Code.MATCH_NOT_READY, "This match cannot be played: its teams are not both known"
                            if match.status == MatchStatus.PENDING else "This match is a bye and is not played")
@@ -60,8 +62,8 @@ def point_add(*, match: Match, team: int, now: datetime | None = None) -> Match:
 def point_undo(*, match: Match) -> Match:
     """Takes the last point back; undoing the point that ended a match reopens it."""
     with transaction.atomic():
-        tournament = _lock_tournament(match.tournament_id)
-        match = _lock_match(match.pk)
+        tournament = tournament_qs_select_for_update().get(pk=match.tournament_id)
+        match = match_qs_select_for_update().get(pk=match.pk)
         if not match.points:
             raise Conflict(Code.NOTHING_TO_UNDO, "There is no point to undo")
         was_finished = match.status == MatchStatus.FINISHED
@@ -86,8 +88,8 @@ def point_undo(*, match: Match) -> Match:
 @transaction.atomic
 def match_update(*, match: Match, **fields) -> Match:
     """Staff settings of a match (its scorer). Not on the stream: the scorer is not public."""
-    _lock_tournament(match.tournament_id)
-    match = _lock_match(match.pk)
+    tournament_qs_select_for_update().get(pk=match.tournament_id)
+    match = match_qs_select_for_update().get(pk=match.pk)
     for name, value in fields.items():
         setattr(match, name, value)
     match.save(update_fields=[*fields, "updated_at"])
@@ -98,11 +100,9 @@ def match_call(*, match: Match) -> tuple[Match, int]:
     """Calls the match's players to their court (a notification each, through apps.notifications).
     Every call is a new one: calling again re-sends. Returns the match and how many were notified
     (players who turned this kind off are not)."""
-    from apps.notifications.triggers import notify_match_called
-
     with transaction.atomic():
-        tournament = _lock_tournament(match.tournament_id)
-        match = _lock_match(match.pk)
+        tournament = tournament_qs_select_for_update().get(pk=match.tournament_id)
+        match = match_qs_select_for_update().get(pk=match.pk)
         if match.status in (MatchStatus.PENDING, MatchStatus.BYE):
             raise Conflict(Code.MATCH_NOT_READY, "Its teams are not both known yet")
         if match.status == MatchStatus.FINISHED:

@@ -5,9 +5,9 @@ import uuid
 
 from apps.core.errors import Conflict
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.lock_objects import match_qs_select_for_update
 from apps.tournaments.models import Match, MatchStage, MatchStatus, Tournament, TournamentFormat, TournamentStatus
 from apps.tournaments.selectors import group_table, ordered_entries
-from apps.tournaments.services.common import _lock_match
 
 
 def _tournament_done(tournament: Tournament) -> bool:
@@ -57,7 +57,7 @@ def _group_feeds(tournament: Tournament, group: str) -> list[tuple[Match, int, i
     """(knockout match, slot, place) for every slot waiting on a place of `group`."""
     prefix = f"group:{group}:"
     out = []
-    for match in Match.objects.select_for_update().filter(tournament=tournament, stage=MatchStage.KNOCKOUT):
+    for match in match_qs_select_for_update().filter(tournament=tournament, stage=MatchStage.KNOCKOUT):
         for slot, source in ((1, match.source1), (2, match.source2)):
             if source.startswith(prefix):
                 out.append((match, slot, int(source[len(prefix):])))
@@ -72,11 +72,11 @@ def _advance(tournament: Tournament, match: Match) -> set:
     """A finished match moves its winner on; a finished group fills its knockout places."""
     changed = set()
     if match.stage == MatchStage.KNOCKOUT and match.next_match_id:
-        nxt = _lock_match(match.next_match_id)
+        nxt = match_qs_select_for_update().get(pk=match.next_match_id)
         _set_slot(nxt, match.next_slot, match.team1_id if match.winner == 1 else match.team2_id)
         changed.add(nxt.pk)
         if match.loser_next_match_id:  # a semi-final: its loser plays for third place
-            third = _lock_match(match.loser_next_match_id)
+            third = match_qs_select_for_update().get(pk=match.loser_next_match_id)
             _set_slot(third, match.loser_next_slot, match.team2_id if match.winner == 1 else match.team1_id)
             changed.add(third.pk)
     elif match.stage == MatchStage.GROUP and tournament.format == TournamentFormat.GROUPS_KNOCKOUT:
@@ -95,8 +95,8 @@ def _retract(tournament: Tournament, match: Match) -> set:
     """Undo of a finishing point: take back what `_advance` did, unless it was already played on."""
     changed = set()
     if match.stage == MatchStage.KNOCKOUT and match.next_match_id:
-        nxt = _lock_match(match.next_match_id)
-        third = _lock_match(match.loser_next_match_id) if match.loser_next_match_id else None
+        nxt = match_qs_select_for_update().get(pk=match.next_match_id)
+        third = match_qs_select_for_update().get(pk=match.loser_next_match_id) if match.loser_next_match_id else None
         if _has_started(nxt) or (third is not None and _has_started(third)):
             raise Conflict(Code.NEXT_MATCH_STARTED,
                            "The winner or the loser has already played their next match; undo that match first")

@@ -11,15 +11,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
+from apps.clubs.errors import ClubErrorCode
 from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import BLOCKING_STATUSES, AllocationStatus, CourtAllocation
 from apps.clubs.schedule import opening_windows
 from apps.clubs.services import claim_court_time, is_overlap_violation
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, CoreErrorCode, InvalidInput
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.lock_objects import (
+    match_allocation_qs_select_for_update,
+    match_qs_select_for_update,
+    tournament_qs_select_for_update,
+)
 from apps.tournaments.models import Match, MatchAllocation, MatchStage, MatchStatus, Tournament, TournamentStatus
-from apps.tournaments.selectors import matches_for_output
-from apps.tournaments.services.common import _lock_match, _lock_tournament, _publish_bracket
+from apps.tournaments.selectors import has_allocation, matches_for_output
+from apps.tournaments.services.common import _publish_bracket
 
 SCHEDULE_SEARCH_DAYS = 60
 RESCHEDULE_HORIZON = timedelta(days=730)
@@ -85,7 +91,7 @@ def _busy_intervals(court_ids, span: DateTimeTZRange) -> dict:
     return busy
 
 
-def schedule(*, tournament: Tournament, start_date: date, match_minutes: int,
+def tournament_schedule(*, tournament: Tournament, start_date: date, match_minutes: int,
              now: datetime | None = None) -> list[Match]:
     """Puts every match not yet on a court onto the club's active courts, in play order, inside
     opening hours, from `start_date` on. A match starts once the matches it depends on are over
@@ -95,7 +101,7 @@ def schedule(*, tournament: Tournament, start_date: date, match_minutes: int,
     the next free one."""
     now = now or timezone.now()
     with transaction.atomic():
-        tournament = _lock_tournament(tournament.pk)
+        tournament = tournament_qs_select_for_update().get(pk=tournament.pk)
         club = tournament.club
         tz = ZoneInfo(club.timezone)
         if tournament.status == TournamentStatus.DRAFT:
@@ -103,9 +109,9 @@ def schedule(*, tournament: Tournament, start_date: date, match_minutes: int,
         if start_date < now.astimezone(tz).date():
             raise InvalidInput(Code.IN_PAST, "start_date has already passed", details={"start_date": ["in the past"]})
         all_matches = list(Match.objects.filter(tournament=tournament).select_related("allocation"))
-        placed_end = {m.pk: m.allocation.period.upper for m in all_matches if _allocated(m)}
+        placed_end = {m.pk: m.allocation.period.upper for m in all_matches if has_allocation(m)}
         todo = [m for m in sorted(all_matches, key=lambda m: m.sequence)
-                if not _allocated(m) and m.status not in (MatchStatus.BYE, MatchStatus.FINISHED)]
+                if not has_allocation(m) and m.status not in (MatchStatus.BYE, MatchStatus.FINISHED)]
         if not todo:
             raise Conflict(Code.NOTHING_TO_SCHEDULE, "Every match to be played already has a court and a time")
         courts = list(club.courts.filter(is_active=True).order_by("name", "id"))
@@ -142,21 +148,19 @@ def match_reschedule(*, match: Match, court, start: datetime, now: datetime | No
     freed and the new one claimed in one transaction, through the same exclusion constraint as
     bookings (a clash is a 409 and nothing moves). Screens follow: `court.unblocked` then
     `court.blocked` on the club stream, `bracket.updated` on the tournament's."""
-    from apps.clubs.errors import ClubErrorCode
-
     now = now or timezone.now()
     with transaction.atomic():
-        tournament = _lock_tournament(match.tournament_id)
-        match = _lock_match(match.pk)
+        tournament = tournament_qs_select_for_update().get(pk=match.tournament_id)
+        match = match_qs_select_for_update().get(pk=match.pk)
         club = tournament.club
-        if not _allocated(match):
+        if not has_allocation(match):
             raise Conflict(Code.NOT_SCHEDULED, "This match has no court and time yet: schedule the tournament first")
         if match.status in (MatchStatus.IN_PROGRESS, MatchStatus.FINISHED, MatchStatus.BYE):
             raise Conflict(Code.MATCH_STARTED, f"A {match.status.replace('_', ' ')} match cannot be moved")
         if court.club_id != club.pk or not court.is_active:
-            raise InvalidInput("validation_error", "Choose an active court of this club",
+            raise InvalidInput(CoreErrorCode.VALIDATION_ERROR, "Choose an active court of this club",
                                details={"court": ["not an active court of this club"]})
-        allocation = MatchAllocation.objects.select_for_update().get(pk=match.allocation.pk)
+        allocation = match_allocation_qs_select_for_update().get(pk=match.allocation.pk)
         start = start.astimezone(ZoneInfo("UTC"))
         if start - now > RESCHEDULE_HORIZON:  # checked before any arithmetic: year 9999 would overflow
             raise InvalidInput(Code.TOO_FAR_AHEAD, "Matches move at most two years ahead",
@@ -192,21 +196,21 @@ def match_reschedule(*, match: Match, court, start: datetime, now: datetime | No
 
 def _check_match_order(tournament: Tournament, match: Match, start: datetime, end: datetime) -> None:
     """A moved match still comes after the matches it depends on (those feeding it, its entries'
-    previous matches) and before the ones depending on it, as `schedule` placed them."""
+    previous matches) and before the ones depending on it, as `tournament_schedule` placed them."""
     matches = list(Match.objects.filter(tournament=tournament).select_related("allocation"))
     deps = _dependencies(matches)
     by_id = {m.pk: m for m in matches}
     tz = ZoneInfo(tournament.club.timezone)
     for dep_id in deps.get(match.pk, ()):
         dep = by_id[dep_id]
-        if _allocated(dep) and dep.status != MatchStatus.FINISHED and dep.allocation.period.upper > start:
+        if has_allocation(dep) and dep.status != MatchStatus.FINISHED and dep.allocation.period.upper > start:
             ends = dep.allocation.period.upper.astimezone(tz)
             raise Conflict(Code.OUT_OF_ORDER, f"This match must start after {dep.key} ends ({ends:%H:%M})",
                            details={"start": [f"before {dep.key} ends"]})
     for other in matches:
         if other.status in (MatchStatus.IN_PROGRESS, MatchStatus.FINISHED):
             continue  # played already (a final played before third place): its order is history
-        if match.pk in deps.get(other.pk, ()) and _allocated(other) and other.allocation.period.lower < end:
+        if match.pk in deps.get(other.pk, ()) and has_allocation(other) and other.allocation.period.lower < end:
             begins = other.allocation.period.lower.astimezone(tz)
             raise Conflict(Code.OUT_OF_ORDER, f"This match must end before {other.key} starts ({begins:%H:%M})",
                            details={"start": [f"after {other.key} starts"]})
@@ -230,20 +234,10 @@ def _check_match_time(club, start: datetime, end: datetime, now: datetime) -> No
                            details={"start": [f"not on the {club.slot_minutes}-minute grid"]})
 
 
-def _allocated(match: Match) -> bool:
-    from django.core.exceptions import ObjectDoesNotExist
-
-    try:
-        match.allocation  # noqa: B018
-    except ObjectDoesNotExist:
-        return False
-    return True
-
-
 def _place(match, courts, busy, earliest, duration, *, hours, tz, step, last_day, span) -> MatchAllocation:
     while True:
         best = None
-        for index, court in enumerate(courts):
+        for court in courts:
             start = _first_fit(busy[court.pk], earliest, duration, hours=hours, tz=tz, step=step, last_day=last_day)
             if start is not None and (best is None or start < best[0]):
                 best = (start, court)
@@ -253,7 +247,7 @@ def _place(match, courts, busy, earliest, duration, *, hours, tz, step, last_day
         start, court = best
         try:
             # Same per-court queue as bookings, so a racing booking yields 409, not a deadlock.
-            allocation = claim_court_time(court, lambda: MatchAllocation.objects.create(
+            allocation = claim_court_time(court, lambda court=court, start=start: MatchAllocation.objects.create(
                 court=court, period=DateTimeTZRange(start, start + duration, "[)"),
                 status=AllocationStatus.BLOCKED, match=match))
         except IntegrityError as exc:

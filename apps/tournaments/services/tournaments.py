@@ -5,8 +5,9 @@ from django.db import transaction
 
 from apps.core.errors import Conflict
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.lock_objects import tournament_qs_select_for_update
 from apps.tournaments.models import SOLO_FORMATS, Match, Tournament, TournamentStatus
-from apps.tournaments.services.common import _lock_tournament, _publish_bracket
+from apps.tournaments.services.common import _publish_bracket
 from apps.tournaments.services.progression import _update_tournament_status
 
 # Settings the generated matches depend on: fixed once the draw is made.
@@ -22,7 +23,7 @@ def tournament_create(*, club, name: str, format: str, user=None, currency: str 
 
 @transaction.atomic
 def tournament_update(*, tournament: Tournament, **fields) -> Tournament:
-    tournament = _lock_tournament(tournament.pk)
+    tournament = tournament_qs_select_for_update().get(pk=tournament.pk)
     if tournament.status != TournamentStatus.DRAFT:
         locked = [name for name in LOCKED_AFTER_GENERATION
                   if name in fields and fields[name] != getattr(tournament, name)]
