@@ -1,4 +1,4 @@
-"""Padel match scoring (CONTRACT §4) as a pure, immutable state machine. No Django here.
+"""Match scoring (CONTRACT §4): padel as a pure, immutable state machine, and the Americano race. No Django.
 
 A match is fully described by its rules and the ordered list of points won (1 or 2). The
 database stores that list; the state is `replay(rules, points)` and undo is replaying all but
@@ -15,11 +15,26 @@ Rules:
 
 After the match ends the state keeps no set in play: `to_contract` shows `games` [0, 0] and
 `points` ["0", "0"] with `tiebreak` false; the full result is in `sets`.
+
+Americano / Mexicano matches are a race instead (`race_to_contract`): the match ends when
+`target` points have been played, every point counts for the team that won it, so 13-11 is a
+result and 12-12 a draw. Their score keeps the same keys so one client renders both:
+
+    {"sets": [], "games": [0, 0], "points": [13, 9], "tiebreak": false,
+     "finished": false, "winner": null, "target": 24}
+
+- `points` are numbers (as in a tie-break): the running totals while the match is played;
+- when it ends the result moves to `sets` as one set, e.g. [[13, 11]] (like a super tie-break),
+  `points` go back to [0, 0], and `winner` is 1 or 2, or null with `finished` true for a draw;
+- `target` says that this is a points race and how long it is.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
+
+from apps.tournaments.errors import TournamentErrorCode
 
 GAME_LABELS = ("0", "15", "30", "40")
 GAMES_PER_SET = 6
@@ -29,21 +44,19 @@ SETS_TO_WIN = 2
 
 
 class ScoringError(Exception):
-    """Base of the engine's errors; `code` is the contract's error code."""
-
-    code = "scoring_error"
+    """Base of the engine's errors; each one's `code` is the contract's error code."""
 
 
 class MatchFinished(ScoringError):
-    code = "match_finished"
+    code = TournamentErrorCode.MATCH_FINISHED
 
 
 class NothingToUndo(ScoringError):
-    code = "nothing_to_undo"
+    code = TournamentErrorCode.NOTHING_TO_UNDO
 
 
 class InvalidTeam(ScoringError, ValueError):
-    code = "invalid_team"
+    code = TournamentErrorCode.INVALID_TEAM
 
 
 @dataclass(frozen=True)
@@ -217,3 +230,26 @@ def next_server(state: MatchState, first_server: int = 1) -> int | None:
     if state.in_tiebreak:
         turn += (sum(state.points) + 1) // 2
     return first_server if turn % 2 == 0 else 3 - first_server
+
+
+def race_to_contract(target: int, points: list[int]) -> dict:
+    """The `score` of an Americano / Mexicano race to `target` points played (see the top)."""
+    for team in points:
+        _check_team(team)
+    if len(points) > target:
+        raise MatchFinished("more points than the match has")
+    a = sum(1 for p in points if p == 1)
+    b = len(points) - a
+    finished = len(points) == target
+    winner = None
+    if finished and a != b:
+        winner = 1 if a > b else 2
+    return {
+        "sets": [[a, b]] if finished else [],
+        "games": [0, 0],
+        "points": [0, 0] if finished else [a, b],
+        "tiebreak": False,
+        "finished": finished,
+        "winner": winner,
+        "target": target,
+    }

@@ -6,27 +6,22 @@ an undone point can never leave a table that disagrees with the matches.
 """
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
 from psycopg2.extras import DateTimeTZRange
 
 from apps.clubs.models import Club
-
+from apps.organizations.selectors import tenant_scope_for
 from apps.tournaments import formats
-from apps.tournaments.models import (Entry, EntryPlayer, Match, MatchStage, MatchStatus, Tournament,
-                                     TournamentFormat)
-
+from apps.tournaments.models import Entry, EntryPlayer, Match, MatchStage, MatchStatus, Tournament, TournamentFormat
 
 # ---------------------------------------------------------------------------------------------
 # Querysets
-
-
-def tournaments_visible_to(scope):
-    """Public tournaments, plus every tournament of the clubs the caller runs."""
-    return Tournament.objects.filter(Q(is_public=True) | Q(club_id__in=scope.staff_club_ids))
 
 
 def entries_with_players():
@@ -47,8 +42,6 @@ def ordered_entries(tournament: Tournament) -> list[Entry]:
 
 
 def stream_allowed(user, tournament: Tournament) -> bool:
-    from apps.organizations.selectors import tenant_scope_for
-
     if tournament.is_public:
         return True
     return tenant_scope_for(user).is_club_staff(tournament.club_id)
@@ -150,7 +143,7 @@ def match_data(match: Match, entries: dict | None = None) -> dict:
 
     side1 = [e for e in (pick(match.team1_id), pick(match.team1_partner_id)) if e is not None]
     side2 = [e for e in (pick(match.team2_id), pick(match.team2_partner_id)) if e is not None]
-    allocation = getattr(match, "allocation", None) if _has_allocation(match) else None
+    allocation = getattr(match, "allocation", None) if has_allocation(match) else None
     return {
         "id": str(match.pk),
         "tournament": str(match.tournament_id),
@@ -179,9 +172,8 @@ def match_data(match: Match, entries: dict | None = None) -> dict:
     }
 
 
-def _has_allocation(match: Match) -> bool:
-    from django.core.exceptions import ObjectDoesNotExist
-
+def has_allocation(match: Match) -> bool:
+    """Has the match a court and time? (Reads `match.allocation`: select_related or one query.)"""
     try:
         match.allocation  # noqa: B018  (select_related or one query)
     except ObjectDoesNotExist:
@@ -265,8 +257,6 @@ def groups_standings(tournament: Tournament, matches: list[Match], entries: list
 
 
 def _uuid(text):
-    import uuid
-
     return uuid.UUID(text)
 
 

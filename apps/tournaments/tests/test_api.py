@@ -1,12 +1,19 @@
 """REST contract of tournaments (CONTRACT §4): shapes, codes, permissions, tenancy."""
 from __future__ import annotations
 
-import pytest
+import copy
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.utils import timezone
+
+from apps.notifications.models import Notification
 from apps.tournaments import services
 from apps.tournaments.models import Match, Tournament
-from apps.tournaments.tests.support import (API, auth, club_with_staff, data, error, make_tournament,
-                                            win_match)
+from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
 from tests.factories import ClubFactory, UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +90,7 @@ def test_generate_twice_is_409_and_entries_after_draw_are_409(api_client):
 def test_point_after_the_end_is_409_match_finished(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     match = win_match(match, team=1)
     auth(api_client, staff)
@@ -100,7 +107,7 @@ def test_point_after_the_end_is_409_match_finished(api_client):
 def test_bad_team_is_400(api_client, team):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     auth(api_client, staff)
     err = error(api_client.post(f"{API}/matches/{match.pk}/point/", {"team": team}, format="json"), 400)
@@ -111,7 +118,7 @@ def test_bad_team_is_400(api_client, team):
 def test_point_on_a_pending_match_is_409_not_ready(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     final = Match.objects.get(tournament=tournament, round=2)
     auth(api_client, staff)
     error(api_client.post(f"{API}/matches/{final.pk}/point/", {"team": 1}, format="json"), 409, "match_not_ready")
@@ -120,7 +127,7 @@ def test_point_on_a_pending_match_is_409_not_ready(api_client):
 def test_anonymous_reads_public_but_cannot_write(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     auth(api_client, None)
     assert data(api_client.get(f"{API}/tournaments/{tournament.pk}/"))["name"] == "Open"
@@ -132,7 +139,7 @@ def test_anonymous_reads_public_but_cannot_write(api_client):
 def test_player_cannot_score_or_change_a_public_tournament(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     auth(api_client, UserFactory())
     error(api_client.post(f"{API}/matches/{match.pk}/point/", {"team": 1}, format="json"), 403, "permission_denied")
@@ -143,7 +150,7 @@ def test_player_cannot_score_or_change_a_public_tournament(api_client):
 def test_scorer_is_set_by_email_and_shown_only_to_staff_and_the_scorer(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2)  # public: anyone may read its matches
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     scorer = UserFactory(email="arbitro@example.com", first_name="Pau", last_name="Gil")
     auth(api_client, staff)
@@ -175,7 +182,7 @@ def test_scorer_is_set_by_email_and_shown_only_to_staff_and_the_scorer(api_clien
 def test_assigned_scorer_may_score_and_undo_only(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2, is_public=False)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     scorer = UserFactory()
     auth(api_client, staff)
@@ -193,7 +200,7 @@ def test_assigned_scorer_may_score_and_undo_only(api_client):
 def test_private_tournament_and_other_tenant_are_404(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2, is_public=False)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     other_club, other_staff = club_with_staff()
     for who in (None, UserFactory(), other_staff):
@@ -303,11 +310,6 @@ def test_players_must_be_a_list(api_client, players):
 def test_entering_players_by_email_has_its_own_rate_limit(api_client, settings):
     """Any signed-up user can open a club and become its staff: without a limit, entries by
     e-mail would turn a list of addresses into the names behind them."""
-    import copy
-
-    from django.core.cache import cache
-    from django.test import override_settings
-
     rest = copy.deepcopy(settings.REST_FRAMEWORK)
     rest["DEFAULT_THROTTLE_RATES"]["player_lookup"] = "3/hour"
     club, staff = club_with_staff()
@@ -372,7 +374,7 @@ def test_patch_tournament_settings(api_client):
     auth(api_client, staff)
     assert data(api_client.patch(f"{API}/tournaments/{tournament.pk}/", {"golden_point": True},
                                  format="json"))["golden_point"] is True
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     err = error(api_client.patch(f"{API}/tournaments/{tournament.pk}/", {"golden_point": False}, format="json"),
                 409, "field_locked")
     assert "golden_point" in err["details"]
@@ -399,7 +401,7 @@ def test_delete_entry_before_the_draw(api_client):
     auth(api_client, staff)
     assert api_client.delete(f"{API}/entries/{entry.pk}/").json()["data"] is None
     assert tournament.entries.count() == 2
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     error(api_client.delete(f"{API}/entries/{tournament.entries.first().pk}/"), 409, "already_generated")
 
 
@@ -414,7 +416,7 @@ def test_not_enough_entries_is_409(api_client):
 def test_match_list_filters_and_bad_params(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=8)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     auth(api_client, None)
     assert len(data(api_client.get(f"{API}/matches/?tournament={tournament.pk}&round=1"))) == 4
     assert len(data(api_client.get(f"{API}/matches/?tournament={tournament.pk}&status=pending"))) == 3
@@ -425,7 +427,7 @@ def test_match_list_filters_and_bad_params(api_client):
 def test_live_snapshot_endpoint_carries_seq(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     snap = data(api_client.get(f"{API}/tournaments/{tournament.pk}/live/"))
     assert snap["seq"] >= 1
     assert snap["tournament"]["id"] == str(tournament.pk)
@@ -435,7 +437,7 @@ def test_live_snapshot_endpoint_carries_seq(api_client):
 def test_another_clubs_staff_cannot_score_a_public_tournament(api_client):
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     other = staff_of(ClubFactory())
     auth(api_client, other)
@@ -443,18 +445,11 @@ def test_another_clubs_staff_cannot_score_a_public_tournament(api_client):
 
 
 def test_staff_call_a_match_and_its_players_are_notified(api_client):
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    from django.utils import timezone
-
-    from apps.notifications.models import Notification
-
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=4, name="Copa")
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     day = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
-    services.schedule(tournament=tournament, start_date=day, match_minutes=60)
+    services.tournament_schedule(tournament=tournament, start_date=day, match_minutes=60)
     semi = Match.objects.filter(tournament=tournament, round=1).order_by("position").first()
     players = {ep.user_id for side in (1, 2) for e in semi.team_entries(side) for ep in e.entry_players.all()}
     auth(api_client, UserFactory())

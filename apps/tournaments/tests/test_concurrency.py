@@ -29,7 +29,7 @@ def _hammer(match_id, team, count, barrier, failures):
 def test_concurrent_points_on_two_matches_lose_nothing():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     semi1, semi2 = Match.objects.filter(tournament=tournament, round=1).order_by("position")
     stream = tournament_stream(tournament.pk)
     before = StreamEvent.objects.filter(stream=stream).count()
@@ -54,7 +54,7 @@ def test_concurrent_points_on_two_matches_lose_nothing():
 def test_concurrent_undo_and_point_serialise():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     for _ in range(5):
         match = services.point_add(match=match, team=1)

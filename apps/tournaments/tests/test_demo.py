@@ -1,12 +1,17 @@
 """seed_demo_tournament: a knockout in progress on the demo club's courts, made once."""
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from apps.tournaments.demo import seed_demo_tournament
 from apps.tournaments.models import Match, MatchAllocation, Tournament
 from apps.tournaments.selectors import tournament_snapshot
 from apps.tournaments.tests.support import club_with_staff
+from routing.publisher import current_seq
+from routing.streams import tournament_stream
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +46,6 @@ def test_demo_tournament_needs_eight_players():
 
 
 def test_autoplay_scores_points_through_the_service():
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from routing.publisher import current_seq
-    from routing.streams import tournament_stream
-
     club, _staff = club_with_staff()
     tournament = seed_demo_tournament(club, [UserFactory() for _ in range(8)])
     second = Match.objects.get(tournament=tournament, key="R1-M2")

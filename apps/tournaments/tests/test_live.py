@@ -15,6 +15,7 @@ from apps.tournaments.models import Match
 from apps.tournaments.selectors import apply_event, tournament_snapshot, tournament_stream_allowed
 from apps.tournaments.tests.support import club_with_staff, make_tournament, play_points, win_match
 from routing.eventlog import events_after
+from routing.permissions import Principal, may_subscribe, resolve_target
 from routing.publisher import current_seq
 from routing.streams import tournament_stream
 from tests.factories import UserFactory, staff_of
@@ -37,7 +38,7 @@ def replayed(snapshot, events):
 def test_point_events_in_order():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     semi = Match.objects.filter(tournament=tournament, round=1).order_by("position").first()
     seq = current_seq(tournament_stream(tournament.pk))
     semi = services.point_add(match=semi, team=1)
@@ -65,7 +66,7 @@ def test_point_events_in_order():
 def test_a_refused_point_publishes_nothing():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     semi = win_match(Match.objects.get(tournament=tournament, key="R1-M1"), team=1)
     final = Match.objects.get(tournament=tournament, key="R2-M1")
     seq = current_seq(tournament_stream(tournament.pk))
@@ -81,7 +82,7 @@ def test_a_refused_point_publishes_nothing():
 def test_a_rolled_back_transaction_publishes_nothing():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     seq = current_seq(tournament_stream(tournament.pk))
     with pytest.raises(RuntimeError):
@@ -100,10 +101,10 @@ def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(fmt, count):
                                  group_size=3, advance_per_group=1)
     checkpoints = [(tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk)))]
     services.tournament_update(tournament=tournament, name="Renamed")
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     checkpoints.append((tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk))))
     day = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
-    services.schedule(tournament=tournament, start_date=day, match_minutes=60)
+    services.tournament_schedule(tournament=tournament, start_date=day, match_minutes=60)
     # Play: points, a finished match, undo of its last point, finish again, more matches.
     playable = Match.objects.filter(tournament=tournament, status="scheduled").order_by("sequence")
     first = playable.first()
@@ -119,7 +120,7 @@ def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(fmt, count):
     if fmt == "mexicano":
         for m in Match.objects.filter(tournament=tournament, status__in=["scheduled", "in_progress"]):
             win_match(m, team=1)
-        services.mexicano_next_round(tournament=tournament)
+        services.round_generate(tournament=tournament)
         play_points(Match.objects.filter(tournament=tournament, round=2).first(), 1, 1)
     fresh = tournament_snapshot(tournament.pk)
     for snapshot, seq in checkpoints:
@@ -132,7 +133,7 @@ def test_entries_and_seeds_reach_the_snapshot_by_events():
     tournament = make_tournament(club, entries=2)
     old, seq = tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk))
     entry = services.entry_create(tournament=tournament, players=[UserFactory(), UserFactory()], name="Late")
-    services.entries_seed(tournament=tournament, entries=[entry])
+    services.tournament_seed(tournament=tournament, entries=[entry])
     services.entry_delete(entry=tournament.entries.exclude(pk=entry.pk).first())
     fresh = tournament_snapshot(tournament.pk)
     assert replayed(old, events_since(tournament, seq)) == fresh
@@ -152,8 +153,6 @@ def test_stream_permission_resolver():
     assert tournament_stream_allowed(other_staff, private.pk) is False
     assert tournament_stream_allowed(staff, private.pk) is True
     assert tournament_stream_allowed(staff, "7b1a7c34-6d1e-4c55-9d2e-0c7b8f7d5a11") is False
-
-    from routing.permissions import Principal, may_subscribe, resolve_target
 
     target = resolve_target("tournament", str(private.pk))
     assert target.club_id == club.pk and target.is_public is False

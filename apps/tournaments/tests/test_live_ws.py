@@ -26,7 +26,7 @@ async def _close_db_connections():
 def _setup(is_public=True):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=4, is_public=is_public)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     return tournament, staff
 
 

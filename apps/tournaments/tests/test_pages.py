@@ -26,7 +26,7 @@ def json_script(html: str, element_id: str):
 def test_board_of_a_public_tournament_embeds_the_snapshot(client):
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=4, name="Open Norte")
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     response = client.get(f"/tournaments/{tournament.pk}/board/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     html = response.content.decode()
@@ -71,7 +71,7 @@ def test_unknown_tournament_is_a_404_page(client):
 def test_scorer_page(client):
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     response = client.get(f"/tournaments/{tournament.pk}/score/{match.pk}/", HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200

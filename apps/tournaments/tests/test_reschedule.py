@@ -1,12 +1,14 @@
 """Moving a scheduled match to another court or time (POST tournaments/matches/{id}/reschedule/)."""
 from __future__ import annotations
 
+from datetime import date as date_cls
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from apps.clubs.models import OpeningHours
 from apps.reservations.selectors import availability_for
 from apps.tournaments import selectors as tournament_selectors
 from apps.tournaments import services
@@ -15,7 +17,7 @@ from apps.tournaments.tests.support import API, auth, club_with_staff, data, err
 from routing.eventlog import events_after
 from routing.publisher import current_seq
 from routing.streams import club_stream, tournament_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory
+from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
 from tests.live_helpers import apply_event
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +33,9 @@ def scheduled():
     scheduled at 09:30, moved to 16:00 so the semis have room to move."""
     club, staff = club_with_staff(courts=2)
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     day = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=2)
-    services.schedule(tournament=tournament, start_date=day, match_minutes=90)
+    services.tournament_schedule(tournament=tournament, start_date=day, match_minutes=90)
     court1, court2 = club.courts.order_by("name")
     semi = Match.objects.get(tournament=tournament, round=1, allocation__court=court1)
     final = Match.objects.get(tournament=tournament, round=2)
@@ -139,7 +141,7 @@ def test_only_club_staff_move_matches_and_only_before_they_start(api_client, sch
     play_points(semi, 1, 1)  # the first point starts it
     error(move(api_client, staff, semi, court2, local(club, day, 12)), 409, "match_started")
     unscheduled = make_tournament(club, entries=4, name="Later")
-    services.generate(tournament=unscheduled)
+    services.tournament_generate(tournament=unscheduled)
     later = Match.objects.filter(tournament=unscheduled, round=1).first()
     error(move(api_client, staff, later, court2, local(club, day, 12)), 409, "not_scheduled")
 
@@ -155,7 +157,6 @@ def test_a_clubs_matches_of_a_day_in_time_order(api_client, scheduled):
     # Another club's staff asking for this club see nothing of a private tournament.
     tournament.is_public = False
     tournament.save(update_fields=["is_public"])
-    from tests.factories import staff_of
     auth(api_client, staff_of(ClubFactory()))
     assert data(api_client.get(f"{API}/matches/?club={club.pk}&date={day}")) == []
     auth(api_client, staff)
@@ -182,8 +183,6 @@ def test_a_match_stays_after_what_it_depends_on(api_client, scheduled):
 
 def test_another_clubs_staff_can_neither_move_nor_call(api_client, scheduled):
     club, staff, tournament, day, court1, court2, semi = scheduled
-    from tests.factories import staff_of
-
     outsider = staff_of(ClubFactory())
     assert move(api_client, outsider, semi, court2, local(club, day, 12)).status_code in (403, 404)
     auth(api_client, outsider)
@@ -195,18 +194,14 @@ def test_another_clubs_staff_can_neither_move_nor_call(api_client, scheduled):
 def test_moving_across_the_end_of_summer_time_keeps_the_length_in_real_minutes(api_client):
     """Madrid, last Sunday of October 2026 (25th): 03:00 CEST becomes 02:00 CET. A 90-minute match
     moved to 01:30 ends at 02:00 CET, 90 real minutes later, not at 03:00."""
-    from datetime import date as date_cls
-
-    from apps.clubs.models import OpeningHours
-
     club, staff = club_with_staff(courts=1, timezone="Europe/Madrid")
     OpeningHours.objects.filter(club=club).delete()
     for weekday in range(7):
         OpeningHours.objects.create(club=club, weekday=weekday, opens=time(0, 0), closes=time(23, 30))
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     now = datetime(2026, 10, 20, 12, tzinfo=ZoneInfo("UTC"))
-    services.schedule(tournament=tournament, start_date=date_cls(2026, 10, 24), match_minutes=90, now=now)
+    services.tournament_schedule(tournament=tournament, start_date=date_cls(2026, 10, 24), match_minutes=90, now=now)
     match = Match.objects.get(tournament=tournament)
     court = club.courts.get()
     start = datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("Europe/Madrid"))

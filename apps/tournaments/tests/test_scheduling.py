@@ -12,6 +12,7 @@ from apps.clubs.schedule import opening_windows
 from apps.reservations.selectors import club_hours
 from apps.tournaments import services
 from apps.tournaments.models import Match, MatchAllocation
+from apps.tournaments.services import scheduling
 from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
 from routing.models import StreamEvent
 from routing.streams import club_stream, staff_stream
@@ -42,7 +43,7 @@ def by_key(rows):
 def test_knockout_scheduled_in_round_order_and_blocks_availability(api_client):
     club, staff = club_with_staff(courts=2)
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     day = future_day(club)
     rows = by_key(schedule_via_api(api_client, staff, tournament, day, minutes=90))
     assert set(rows) == {"R1-M1", "R1-M2", "R2-M1"}
@@ -85,7 +86,7 @@ def test_existing_bookings_push_matches_to_the_next_free_slot(api_client):
     ReservationFactory(court=court1, start=local(club, day, 12), end=local(club, day, 13),
                        status=AllocationStatus.CANCELLED)  # a cancelled booking frees its time
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     rows = by_key(schedule_via_api(api_client, staff, tournament, day, minutes=90))
     assert (rows["R1-M1"]["court"]["name"], rows["R1-M1"]["start"]) == ("Pista 1", local(club, day, 9).isoformat())
     assert (rows["R1-M2"]["court"]["name"], rows["R1-M2"]["start"]) == ("Pista 2", local(club, day, 10).isoformat())
@@ -100,7 +101,7 @@ def test_matches_stay_inside_opening_hours_over_several_days(api_client):
     CourtFactory(club=club, name="Pista 3", is_active=False)  # never used
     staff = staff_of(club)
     tournament = make_tournament(club, format="round_robin", entries=8)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     day = future_day(club)
     rows = schedule_via_api(api_client, staff, tournament, day, minutes=50)  # rounds up to 60 (30-min slots)
     assert len(rows) == 28
@@ -131,7 +132,7 @@ def test_schedule_errors(api_client):
     tournament = make_tournament(club, entries=2)
     day = future_day(club)
     error(schedule_via_api(api_client, staff, tournament, day, status=409), 409, "not_generated")
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     past = day - timedelta(days=5)
     err = error(schedule_via_api(api_client, staff, tournament, past, status=400), 400)
     assert "start_date" in err["details"]
@@ -142,7 +143,7 @@ def test_schedule_errors(api_client):
     error(schedule_via_api(api_client, staff, tournament, day, status=409), 409, "nothing_to_schedule")
     no_courts = ClubFactory()
     other = make_tournament(no_courts, entries=2)
-    services.generate(tournament=other)
+    services.tournament_generate(tournament=other)
     error(schedule_via_api(api_client, staff_of(no_courts), other, day, status=409), 409, "no_courts")
     # Another club's staff: the tournament is public, so 403 (not theirs to change).
     error(schedule_via_api(api_client, staff_of(ClubFactory()), tournament, day, status=403), 403)
@@ -155,16 +156,16 @@ def test_a_booking_that_lands_first_makes_the_match_take_the_next_slot(api_clien
     court = club.courts.get()
     day = future_day(club)
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     ReservationFactory(court=court, start=local(club, day, 8), end=local(club, day, 9, 30))
-    real = services._busy_intervals
+    real = scheduling._busy_intervals
     calls = []
 
     def stale_then_real(court_ids, span):
         calls.append(court_ids)
         return {c: [] for c in court_ids} if len(calls) == 1 else real(court_ids, span)
 
-    monkeypatch.setattr(services, "_busy_intervals", stale_then_real)
+    monkeypatch.setattr(scheduling, "_busy_intervals", stale_then_real)
     rows = schedule_via_api(api_client, staff, tournament, day, minutes=60)
     assert len(calls) == 2
     assert rows[0]["start"] == local(club, day, 9, 30).isoformat()
@@ -174,13 +175,13 @@ def test_a_booking_that_lands_first_makes_the_match_take_the_next_slot(api_clien
 def test_later_mexicano_rounds_are_scheduled_after_the_earlier_ones(api_client):
     club, staff = club_with_staff(courts=2)
     tournament = make_tournament(club, format="mexicano", entries=8, points_per_match=4, rounds=3)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     day = future_day(club)
     first = schedule_via_api(api_client, staff, tournament, day, minutes=30)
     assert [r["start"] for r in first] == [local(club, day, 8).isoformat()] * 2
     for m in Match.objects.filter(tournament=tournament):
         win_match(m, team=1)
-    services.mexicano_next_round(tournament=tournament)
+    services.round_generate(tournament=tournament)
     second = schedule_via_api(api_client, staff, tournament, day, minutes=30)
     assert len(second) == 2 and all(r["start"] == local(club, day, 8, 30).isoformat() for r in second)
 
@@ -188,7 +189,7 @@ def test_later_mexicano_rounds_are_scheduled_after_the_earlier_ones(api_client):
 def test_finished_and_bye_matches_are_not_scheduled(api_client):
     club, staff = club_with_staff(courts=4)
     tournament = make_tournament(club, entries=3)  # seed 1 has a bye
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     rows = schedule_via_api(api_client, staff, tournament, future_day(club))
     assert sorted(r["key"] for r in rows) == ["R1-M2", "R2-M1"]
     assert Match.objects.get(tournament=tournament, key="R1-M1").status == "bye"

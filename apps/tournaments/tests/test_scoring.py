@@ -11,7 +11,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from apps.tournaments.scoring import (
     InvalidTeam, MatchFinished, MatchRules, NothingToUndo, new_match, next_server, replay,
-    score_point, to_contract, undo,
+    race_to_contract, score_point, to_contract, undo,
 )
 
 PLAIN = MatchRules(golden_point=False, super_tiebreak=False)
@@ -289,6 +289,22 @@ def test_only_team_1_or_2_scores(bad):
         replay(PLAIN, [1, bad])
 
 
+@pytest.mark.parametrize("bad", [0, 3, -1, "1", True, None, 1.0])
+def test_only_team_1_or_2_scores_in_a_race(bad):
+    # One check for both engines: a race once took 1.0 for team 1.
+    with pytest.raises(InvalidTeam):
+        race_to_contract(24, [1, bad])
+
+
+def test_race_score_runs_to_the_target_then_moves_to_sets():
+    assert race_to_contract(4, [1, 2, 1]) == {"sets": [], "games": [0, 0], "points": [2, 1], "tiebreak": False,
+                                              "finished": False, "winner": None, "target": 4}
+    assert race_to_contract(4, [1, 2, 1, 1])["sets"] == [[3, 1]]
+    assert race_to_contract(4, [1, 2, 1, 2])["winner"] is None  # a draw
+    with pytest.raises(MatchFinished):
+        race_to_contract(4, [1] * 5)
+
+
 def test_states_are_immutable():
     state = new_match(PLAIN)
     after = score_point(state, 1)
@@ -331,15 +347,22 @@ def test_engine_matches_the_independent_referee(rules, points):
 @hsettings(max_examples=300, deadline=None, database=None)
 @given(rules=rules_st, points=points_st, team=st.sampled_from([1, 2]))
 def test_undo_after_a_point_restores_the_exact_state(rules, points, team):
-    _, end = referee(rules, points)
+    shown, end = referee(rules, points)
     if end is not None:
-        points = points[:end]  # a prefix of a match still in play
-    before = replay(rules, points)
+        points, shown = points[:end], shown[:end]  # a prefix of a match still in play
+    # The oracle is the match as it was played, not `replay` (which undo itself uses): the state
+    # reached point by point, and what the independent referee showed before the extra point.
+    before = new_match(rules)
+    for point in points:
+        before = score_point(before, point)
+    shown_before = shown[-1] if shown else {"sets": [], "games": [0, 0], "points": ["0", "0"],
+                                            "tiebreak": False, "finished": False, "winner": None}
     after = score_point(before, team)
     remaining, restored = undo(rules, points + [team])
+    assert after != before  # the point changed something for undo to take back
     assert remaining == points
     assert restored == before
-    assert to_contract(restored) == to_contract(before)
+    assert to_contract(restored) == shown_before
     assert replay(rules, points + [team]) == after
 
 

@@ -49,7 +49,7 @@ def test_single_elimination_via_api_has_byes_for_the_top_seeds(api_client, count
 def test_winner_advances_and_final_finishes_the_tournament():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     semi1, semi2 = Match.objects.filter(tournament=tournament, round=1).order_by("position")
     final = Match.objects.get(tournament=tournament, round=2)
     win_match(semi1, team=2)
@@ -68,7 +68,7 @@ def test_winner_advances_and_final_finishes_the_tournament():
 def test_undo_of_a_finishing_point_takes_the_winner_back(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     semi1, semi2 = Match.objects.filter(tournament=tournament, round=1).order_by("position")
     final = Match.objects.get(tournament=tournament, round=2)
     semi1 = win_match(semi1, team=1)
@@ -187,7 +187,7 @@ def test_groups_knockout_with_byes_in_the_knockout():
     # 9 entries in groups of 3, 2 through: 6 qualifiers in an 8-bracket, the two group winners
     # with the best seeds get byes.
     tournament = make_tournament(club, format="groups_knockout", entries=9, group_size=3, advance_per_group=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     byes = Match.objects.filter(tournament=tournament, status=MatchStatus.BYE)
     assert byes.count() == 2
     for m in Match.objects.filter(tournament=tournament, stage="group").order_by("sequence"):
@@ -239,7 +239,7 @@ def test_americano_via_api_partners_rotate_and_ranking_by_points_won(api_client)
 def test_americano_draw_has_no_winner():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, format="americano", entries=4, points_per_match=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.filter(tournament=tournament).order_by("sequence").first()
     match = play_points(match, 1, 2)
     match = play_points(match, 2, 2)
@@ -278,7 +278,7 @@ def test_mexicano_next_round_from_standings(api_client):
 def test_next_round_on_other_formats_is_409(api_client):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=4)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     auth(api_client, staff)
     error(api_client.post(f"{API}/tournaments/{tournament.pk}/next-round/"), 409, "not_mexicano")
 
@@ -286,7 +286,7 @@ def test_next_round_on_other_formats_is_409(api_client):
 def test_golden_point_and_super_tiebreak_come_from_the_tournament():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=2, golden_point=True, super_tiebreak=True)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     for _ in range(3):
         match = services.point_add(match=match, team=1)
@@ -314,7 +314,7 @@ def test_tournament_stays_consistent_under_every_undo():
     """Score and undo a whole knockout back to zero: every step is the replay of its points."""
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     match = Match.objects.get(tournament=tournament)
     match = win_match(match, team=2)
     played = len(match.points)

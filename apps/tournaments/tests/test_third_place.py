@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from apps.core.errors import Conflict
 from apps.tournaments import services
-from apps.tournaments.formats import (THIRD_PLACE_KEY, GroupPlace, LoserOf, groups_knockout,
-                                      single_elimination)
+from apps.tournaments.formats import THIRD_PLACE_KEY, GroupPlace, LoserOf, groups_knockout, single_elimination
 from apps.tournaments.models import Match
 from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
+from tests.factories import UserFactory
 
 # --- the bracket (no database) -----------------------------------------------------------------
 
@@ -56,7 +56,7 @@ def test_groups_and_knockout_can_have_a_third_place_match():
 def _drawn(entries=4, **fields):
     club, staff = club_with_staff()
     tournament = make_tournament(club, entries=entries, third_place=True, **fields)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     return tournament, staff
 
 
@@ -111,7 +111,7 @@ def test_undoing_a_semi_final_takes_the_loser_back_unless_the_third_place_match_
 def test_the_third_place_match_is_scheduled_after_both_semi_finals():
     tournament, _staff = _drawn()
     day = timezone.now().astimezone(ZoneInfo(tournament.club.timezone)).date() + timedelta(days=1)
-    services.schedule(tournament=tournament, start_date=day, match_minutes=90)
+    services.tournament_schedule(tournament=tournament, start_date=day, match_minutes=90)
     start = {m.key: m.allocation.period for m in Match.objects.filter(tournament=tournament)
              .select_related("allocation")}
     semis_end = max(start["R1-M1"].upper, start["R1-M2"].upper)
@@ -135,8 +135,6 @@ def test_api_creates_shows_and_locks_the_option(api_client):
                                    format="json"), 201)
     assert created["third_place"] is True
     tid = created["id"]
-    from tests.factories import UserFactory
-
     for _ in range(4):
         data(api_client.post(f"{API}/tournaments/{tid}/entries/",
                              {"players": [str(UserFactory().pk), str(UserFactory().pk)]}, format="json"), 201)
@@ -183,7 +181,7 @@ def test_after_the_draw_the_settings_are_locked_not_invalid(api_client):
 def test_third_place_can_still_be_moved_when_the_final_was_played_first():
     tournament, _staff = _drawn()
     day = timezone.now().astimezone(ZoneInfo(tournament.club.timezone)).date() + timedelta(days=1)
-    services.schedule(tournament=tournament, start_date=day, match_minutes=90)
+    services.tournament_schedule(tournament=tournament, start_date=day, match_minutes=90)
     for key in ("R1-M1", "R1-M2", "R2-M1"):  # the scorer played the final before third place
         win_match(_match(tournament, key), team=1)
     third = Match.objects.select_related("allocation").get(tournament=tournament, key=THIRD_PLACE_KEY)

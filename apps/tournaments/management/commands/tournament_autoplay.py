@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -57,8 +58,6 @@ class Command(BaseCommand):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:
