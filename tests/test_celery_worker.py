@@ -140,7 +140,7 @@ def stripe_server(settings):
 @pytest.fixture
 def workers(tmp_path, stripe_server, monkeypatch):
     pool = Workers(tmp_path, stripe_server.url)
-    monkeypatch.setattr(services, "enqueue", pool.enqueue_after_commit)
+    monkeypatch.setattr(services.common, "enqueue", pool.enqueue_after_commit)
     yield pool
     pool.close()
 

@@ -84,7 +84,7 @@ def test_concurrent_processing_of_events_for_one_intent_confirms_once(api_client
 
     data = book(api_client, UserFactory(), online_court())
     payment = Payment.objects.get(reservation_id=data["id"])
-    monkeypatch.setattr(services, "enqueue", lambda *args: None)  # we run the processing ourselves
+    monkeypatch.setattr(services.common, "enqueue", lambda *args: None)  # we run the processing ourselves
     intent = fake_stripe.pay(payment.stripe_payment_intent_id)
     for type_ in ("payment_intent.succeeded", "payment_intent.created", "payment_intent.succeeded"):
         deliver(api_client, fake_stripe.event(type_, intent))
