@@ -1,22 +1,20 @@
-"""What every payments service shares: Stripe error handling, idempotency keys, payloads."""
+"""What the payments services share: Stripe error handling, idempotency keys, payloads, task options."""
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 import stripe
 from django.conf import settings
-from django.db import transaction
 
-from apps.core.errors import ApplicationError, NotFound, ServiceUnavailable
+from apps.clubs.models import AllocationStatus
+from apps.core.errors import Conflict
 from apps.payments.errors import PaymentErrorCode as Code
-from apps.payments.models import (
-    Payment,
-    PaymentStatus,
-)
+from apps.payments.errors import PaymentProviderUnavailable
+from apps.payments.models import Payment, PaymentStatus
+from apps.payments.money import money_text
+from apps.payments.selectors import amount_due
 from apps.payments.stripe_client import stripe_client
 from apps.reservations.models import PaymentMode, Reservation
-from apps.reservations.services import lock_reservation
 from routing.publisher import publish
 from routing.streams import staff_stream
 
@@ -25,7 +23,11 @@ logger = logging.getLogger("padelyzer.payments")
 # Errors worth retrying later: Stripe unreachable, 5xx, rate limited.
 TRANSIENT_STRIPE_ERRORS = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 
-_INTENT_STATUS = {
+# Every payments task retries a Stripe outage with backoff (the queue comes from project/celery.py).
+TASK_RETRY = {"autoretry_for": (PaymentProviderUnavailable,), "retry_backoff": 5, "retry_backoff_max": 300,
+              "retry_jitter": True, "max_retries": 10}
+
+INTENT_STATUS = {
     "requires_payment_method": PaymentStatus.REQUIRES_PAYMENT,
     "requires_confirmation": PaymentStatus.REQUIRES_PAYMENT,
     "requires_action": PaymentStatus.REQUIRES_PAYMENT,
@@ -33,22 +35,6 @@ _INTENT_STATUS = {
     "processing": PaymentStatus.PROCESSING,
     "canceled": PaymentStatus.CANCELED,
 }
-
-
-class PaymentProviderUnavailable(ServiceUnavailable):
-    """Stripe could not be reached (or failed); the caller may retry, nothing was lost."""
-
-    def __init__(self, message="The payment provider is not answering; please retry in a moment"):
-        super().__init__(Code.PROVIDER_UNAVAILABLE, message)
-
-
-class PaymentRefused(ApplicationError):
-    """Stripe answered no (bad amount, bad configuration): retrying the same request will not help."""
-
-    status = 502
-
-    def __init__(self, message="The payment provider refused this payment; please contact the club"):
-        super().__init__(Code.PROVIDER_REFUSED, message)
 
 
 # --- keys that reach Stripe: derived from our rows, stable across retries ---
@@ -62,15 +48,23 @@ def refund_idempotency_key(payment_id) -> str:
     return f"padelyzer-refund-{payment_id}"
 
 
+def stripe_call(fn):
+    """fn(client) with a transient Stripe failure turned into PaymentProviderUnavailable."""
+    try:
+        return fn(stripe_client())
+    except TRANSIENT_STRIPE_ERRORS as exc:
+        raise PaymentProviderUnavailable() from exc
+
+
+def ensure_awaiting_online_payment(reservation: Reservation) -> None:
+    """A booking the player may still pay online: paid online and held."""
+    if reservation.payment_mode != PaymentMode.ONLINE:
+        raise Conflict(Code.NOT_ONLINE, "This booking is paid at the club")
+    if reservation.status != AllocationStatus.HELD:
+        raise Conflict(Code.NOT_PAYABLE, f"A {reservation.status} booking is not waiting for payment")
+
+
 # --- payloads ---
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def amount_due(reservation: Reservation) -> Decimal:
-    return max(reservation.price - reservation.paid_amount, Decimal("0.00"))
-
 
 def payment_event_data(payment: Payment, reservation: Reservation, **extra) -> dict:
     """What staff screens get with every payment.* event."""
@@ -82,13 +76,13 @@ def payment_event_data(payment: Payment, reservation: Reservation, **extra) -> d
         "start": reservation.period.lower.isoformat(),
         "end": reservation.period.upper.isoformat(),
         "method": payment.method,
-        "amount": _money(payment.amount_received or payment.amount),
+        "amount": money_text(payment.amount_received or payment.amount),
         "currency": payment.currency,
         "status": payment.status,
         "reservation_status": reservation.status,
-        "paid_amount": _money(reservation.paid_amount),
-        "amount_due": _money(amount_due(reservation)),
-        "refund_amount": _money(reservation.refund_amount),
+        "paid_amount": money_text(reservation.paid_amount),
+        "amount_due": money_text(amount_due(reservation)),
+        "refund_amount": money_text(reservation.refund_amount),
         "refund_status": reservation.refund_status,
         "player": {"id": str(reservation.user_id), "name": reservation.user.full_name},
     }
@@ -99,14 +93,7 @@ def payment_event_data(payment: Payment, reservation: Reservation, **extra) -> d
     return data
 
 
-def _locked_reservation_or_404(reservation_id) -> Reservation:
-    reservation = lock_reservation(reservation_id)
-    if reservation is None:
-        raise NotFound("not_found", "Not found")
-    return reservation
-
-
-def _publish_staff(reservation: Reservation, type: str, data: dict) -> None:
+def publish_staff(reservation: Reservation, type: str, data: dict) -> None:
     publish(staff_stream(reservation.court.club_id), type, data)
 
 
@@ -119,25 +106,7 @@ def checkout_payload(reservation: Reservation, payment: Payment | None) -> dict:
         "client_secret": (payment.client_secret or None) if payment else None,
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY or None,
         "hold_expires_at": reservation.hold_expires_at.isoformat() if reservation.hold_expires_at else None,
-        "amount_due": _money(amount_due(reservation)),
-        "paid_amount": _money(reservation.paid_amount),
+        "amount_due": money_text(amount_due(reservation)),
+        "paid_amount": money_text(reservation.paid_amount),
         "currency": reservation.currency,
     }
-
-
-def _stripe_call(fn):
-    try:
-        return fn(stripe_client())
-    except TRANSIENT_STRIPE_ERRORS as exc:
-        raise PaymentProviderUnavailable() from exc
-
-
-# --- enqueueing (after commit only) ---
-
-def enqueue(task_name: str, *args) -> None:
-    """Schedules a payments task for after the current transaction commits (at once outside one)."""
-    from apps.payments import tasks
-
-    task = getattr(tasks, task_name)
-    args = tuple(str(a) for a in args)
-    transaction.on_commit(lambda: task.apply_async(args=args, queue="high_priority"), robust=True)

@@ -7,37 +7,26 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import AllocationStatus
 from apps.core.errors import Conflict, InvalidInput
 from apps.payments import signals
 from apps.payments.errors import PaymentErrorCode as Code
-from apps.payments.models import (
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
-    Refund,
-    RefundReason,
-    RefundState,
-)
-from apps.payments.services.common import (
-    _locked_reservation_or_404,
-    _money,
-    _publish_staff,
-    amount_due,
-    logger,
-    payment_event_data,
-)
+from apps.payments.lock_objects import payment_qs_select_for_update, reservation_lock_or_404
+from apps.payments.models import Payment, PaymentMethod, PaymentStatus, Refund, RefundReason, RefundState
+from apps.payments.money import money_text
+from apps.payments.selectors import amount_due
+from apps.payments.services.common import logger, payment_event_data, publish_staff
 from apps.reservations.models import PaymentMode, RefundStatus
 from apps.reservations.services import reservation_apply_payment
 
-# --- pay at the club ---
 
 def desk_payment_record(*, reservation_id, actor, amount: Decimal | None = None,
                         now: datetime | None = None) -> Payment:
     """Staff took the money at the desk (pay-at-club bookings)."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _locked_reservation_or_404(reservation_id)
+        reservation = reservation_lock_or_404(reservation_id)
         if reservation.payment_mode != PaymentMode.PAY_AT_CLUB:
             raise Conflict(Code.NOT_PAYABLE, "This booking is paid online")
         if reservation.status not in (AllocationStatus.CONFIRMED, AllocationStatus.COMPLETED,
@@ -48,15 +37,15 @@ def desk_payment_record(*, reservation_id, actor, amount: Decimal | None = None,
             raise Conflict(Code.ALREADY_PAID, "This booking is already paid")
         amount = due if amount is None else amount
         if amount > due:
-            raise InvalidInput("amount_too_high", f"Only {_money(due)} {reservation.currency} is due",
-                               details={"amount": [f"Only {_money(due)} {reservation.currency} is due"]})
+            raise InvalidInput(Code.AMOUNT_TOO_HIGH, f"Only {money_text(due)} {reservation.currency} is due",
+                               details={"amount": [f"Only {money_text(due)} {reservation.currency} is due"]})
         count = Payment.objects.filter(reservation=reservation, method=PaymentMethod.DESK).count()
         payment = Payment.objects.create(
             reservation=reservation, method=PaymentMethod.DESK, amount=amount, currency=reservation.currency,
             status=PaymentStatus.SUCCEEDED, amount_received=amount, applied=True, succeeded_at=now,
             recorded_by=actor, idempotency_key=f"padelyzer-desk-{reservation.pk}-{count + 1}")
         reservation_apply_payment(reservation=reservation, amount=amount, reason="paid_at_desk")
-        _publish_staff(reservation, "payment.received", payment_event_data(
+        publish_staff(reservation, "payment.received", payment_event_data(
             payment, reservation, recorded_by={"id": str(actor.pk), "name": actor.full_name}))
         signals.payment_succeeded.send(sender=Payment, payment=payment, reservation=reservation)
     return payment
@@ -70,13 +59,13 @@ def desk_refund_record(*, reservation_id, actor, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _locked_reservation_or_404(reservation_id)
+        reservation = reservation_lock_or_404(reservation_id)
         if reservation.payment_mode != PaymentMode.PAY_AT_CLUB:
             raise Conflict(Code.NOT_DESK_REFUNDABLE, "This booking was paid online: its refund goes back to the card")
         if reservation.refund_status != RefundStatus.PENDING:
             raise Conflict(Code.NO_REFUND_OWED, "No refund is owed for this booking"
                            if reservation.refund_status == RefundStatus.NONE else "This refund was already given")
-        payments = list(Payment.objects.select_for_update().filter(
+        payments = list(payment_qs_select_for_update().filter(
             reservation=reservation, method=PaymentMethod.DESK, applied=True).order_by("created_at"))
         already = {r.payment_id for r in Refund.objects.filter(payment__in=payments)}
         remaining = reservation.refund_amount
@@ -98,18 +87,16 @@ def desk_refund_record(*, reservation_id, actor, now: datetime | None = None) ->
         reservation.save(update_fields=["paid_amount", "refund_status", "updated_at"])
         if not refunds:  # owed on paper, but no desk money left to give back: close it, tell screens
             logger.warning("desk refund for %s: no unrefunded desk payment left", reservation.pk)
-            from apps.clubs.events import allocation_payload, publish_club_event
-
             club_id = reservation.court.club_id
             publish_club_event(club_id=club_id, type="reservation.updated",
                                public=allocation_payload(reservation, club_id=club_id),
-                               staff_extra={"refund": {"amount": _money(reservation.refund_amount),
+                               staff_extra={"refund": {"amount": money_text(reservation.refund_amount),
                                                        "currency": reservation.currency,
                                                        "status": reservation.refund_status},
                                             "payment_mode": reservation.payment_mode, "reason": "refunded_at_desk"})
         for refund, payment in refunds:
-            _publish_staff(reservation, "payment.refunded", payment_event_data(
-                payment, reservation, refund={"id": str(refund.pk), "amount": _money(refund.amount),
+            publish_staff(reservation, "payment.refunded", payment_event_data(
+                payment, reservation, refund={"id": str(refund.pk), "amount": money_text(refund.amount),
                                               "reason": refund.reason},
                 recorded_by={"id": str(actor.pk), "name": actor.full_name}))
             signals.payment_refunded.send(sender=Refund, refund=refund, payment=payment, reservation=reservation)

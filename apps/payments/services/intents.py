@@ -1,17 +1,25 @@
 """PaymentIntents: created once per payment, brought to Stripe's state, cancelled when unneeded;
-settling a booking that no longer needs (some of) its payments."""
+and settling a booking that no longer needs (some of) its payments.
+
+Settling and applying an intent live together because each can lead to the other: settling
+cancels intents (one may turn out paid: applied), and a payment that completes a booking
+settles the booking's other payments (a task, enqueued after commit).
+"""
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
 import stripe
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.clubs.models import AllocationStatus
 from apps.payments import signals
+from apps.payments.errors import PaymentProviderUnavailable, PaymentRefused
+from apps.payments.lock_objects import payment_qs_select_for_update, reservation_lock
 from apps.payments.models import (
     OPEN_STATUSES,
     Payment,
@@ -21,29 +29,26 @@ from apps.payments.models import (
     Refund,
     RefundReason,
 )
-from apps.payments.money import from_minor, to_minor
-from apps.payments.services import common
+from apps.payments.money import from_minor, money_text, to_minor
+from apps.payments.selectors import amount_due
 from apps.payments.services.common import (
-    _INTENT_STATUS,
+    INTENT_STATUS,
+    TASK_RETRY,
     TRANSIENT_STRIPE_ERRORS,
-    PaymentProviderUnavailable,
-    PaymentRefused,
-    _money,
-    _publish_staff,
-    _stripe_call,
-    amount_due,
     intent_idempotency_key,
     logger,
     payment_event_data,
+    publish_staff,
+    stripe_call,
 )
-from apps.payments.services.refunds import _refund_create, _sync_reservation_refund_status
+from apps.payments.services.refunds import refund_create, reservation_refund_status_sync
 from apps.payments.stripe_client import as_dict, stripe_client
 from apps.reservations.models import RefundStatus, Reservation
-from apps.reservations.services import lock_reservation, reservation_apply_payment
+from apps.reservations.services import reservation_apply_payment
 
 # --- PaymentIntent creation ---
 
-def _card_payment(*, reservation: Reservation, share: PaymentShare | None) -> Payment:
+def card_payment_get_or_create(*, reservation: Reservation, share: PaymentShare | None) -> Payment:
     key = intent_idempotency_key(reservation.pk, share.pk if share else None)
     amount = share.amount if share else reservation.price
     try:
@@ -57,7 +62,7 @@ def _card_payment(*, reservation: Reservation, share: PaymentShare | None) -> Pa
     return payment
 
 
-def intent_ensure(payment: Payment) -> Payment:
+def intent_ensure(*, payment: Payment) -> Payment:
     """The payment's PaymentIntent, created at Stripe under the payment's idempotency key.
 
     Safe to call any number of times, concurrently or after a lost answer: Stripe replays the
@@ -86,17 +91,17 @@ def intent_ensure(payment: Payment) -> Payment:
         logger.error("Stripe refused PaymentIntent for payment %s: %s", payment.pk, exc.user_message or exc)
         raise PaymentRefused() from exc
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = payment_qs_select_for_update().get(pk=payment.pk)
         if not payment.stripe_payment_intent_id:
             payment.stripe_payment_intent_id = intent.id
             payment.client_secret = intent.client_secret or ""
             if payment.status == PaymentStatus.PENDING:
-                payment.status = _INTENT_STATUS.get(intent.status, PaymentStatus.REQUIRES_PAYMENT)
+                payment.status = INTENT_STATUS.get(intent.status, PaymentStatus.REQUIRES_PAYMENT)
             payment.save(update_fields=["stripe_payment_intent_id", "client_secret", "status", "updated_at"])
     return payment
 
 
-def intent_ensure_by_id(payment_id) -> str:
+def intent_ensure_by_id(*, payment_id) -> str:
     """Task body: create a missing intent if its payment is still worth paying."""
     payment = Payment.objects.select_related("reservation").filter(pk=payment_id).first()
     if payment is None or payment.method != PaymentMethod.CARD:
@@ -105,7 +110,7 @@ def intent_ensure_by_id(payment_id) -> str:
         return "exists"
     if payment.status != PaymentStatus.PENDING or payment.reservation.status != AllocationStatus.HELD:
         return "not_needed"
-    intent_ensure(payment)
+    intent_ensure(payment=payment)
     return "created"
 
 
@@ -125,7 +130,7 @@ def _payment_for_intent(intent: dict) -> Payment | None:
     return payment
 
 
-def intent_apply(intent: dict, *, event_type: str | None = None, now: datetime | None = None) -> str:
+def intent_apply(*, intent: dict, event_type: str | None = None, now: datetime | None = None) -> str:
     """Brings our payment (and its booking) to the intent's state; idempotent.
 
     Transitions only move forward: open -> open/canceled/succeeded, canceled -> succeeded
@@ -136,8 +141,8 @@ def intent_apply(intent: dict, *, event_type: str | None = None, now: datetime |
     if found is None:
         return "unknown_intent"
     with transaction.atomic():
-        reservation = lock_reservation(found.reservation_id)
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("share").get(pk=found.pk)
+        reservation = reservation_lock(found.reservation_id)
+        payment = payment_qs_select_for_update().select_related("share").get(pk=found.pk)
         fields = ["updated_at"]
         if not payment.stripe_payment_intent_id:
             payment.stripe_payment_intent_id = intent["id"]
@@ -148,7 +153,7 @@ def intent_apply(intent: dict, *, event_type: str | None = None, now: datetime |
         status = intent.get("status")
         if status == "succeeded":
             return _payment_succeeded(reservation, payment, intent, now)
-        new = _INTENT_STATUS.get(status)
+        new = INTENT_STATUS.get(status)
         error = ((intent.get("last_payment_error") or {}).get("message") or "")[:500]
         outcome = "unchanged"
         if new is not None and payment.status != PaymentStatus.CANCELED and new != payment.status:
@@ -161,7 +166,7 @@ def intent_apply(intent: dict, *, event_type: str | None = None, now: datetime |
         if len(fields) > 1:
             payment.save(update_fields=fields)
         if event_type == "payment_intent.payment_failed" and payment.status == PaymentStatus.REQUIRES_PAYMENT:
-            _publish_staff(reservation, "payment.failed", payment_event_data(payment, reservation, error=error))
+            publish_staff(reservation, "payment.failed", payment_event_data(payment, reservation, error=error))
             outcome = "failed"
         return outcome
 
@@ -185,31 +190,32 @@ def _payment_succeeded(reservation: Reservation, payment: Payment, intent: dict,
                   if reservation.status in (AllocationStatus.EXPIRED, AllocationStatus.CANCELLED)
                   else RefundReason.OVERPAYMENT)
         if received > 0:
-            refund = _refund_create(payment, amount=received, reason=reason)
-            _publish_staff(reservation, "payment.refund_pending",
-                           payment_event_data(payment, reservation, reason=reason,
-                                              refund={"id": str(refund.pk), "amount": _money(refund.amount)}))
+            refund = refund_create(payment=payment, amount=received, reason=reason)
+            publish_staff(reservation, "payment.refund_pending",
+                          payment_event_data(payment, reservation, reason=reason,
+                                             refund={"id": str(refund.pk), "amount": money_text(refund.amount)}))
         return f"refund_{reason}"
     confirmed = reservation_apply_payment(reservation=reservation, amount=received, reason="payment_succeeded")
-    _publish_staff(reservation, "payment.succeeded",
-                   payment_event_data(payment, reservation, booking_confirmed=confirmed))
+    publish_staff(reservation, "payment.succeeded",
+                  payment_event_data(payment, reservation, booking_confirmed=confirmed))
     signals.payment_succeeded.send(sender=Payment, payment=payment, reservation=reservation)
     if confirmed and reservation.payments.exclude(pk=payment.pk).filter(status__in=OPEN_STATUSES).exists():
-        common.enqueue("settle_reservation", reservation.pk)  # shares nobody needs to pay any more
+        # shares nobody needs to pay any more
+        transaction.on_commit(lambda: settle_reservation.delay(str(reservation.pk)), robust=True)
     return "confirmed" if confirmed else "share_paid"
 
 
-def intent_refresh(payment: Payment, *, event_type: str | None = None) -> str:
+def intent_refresh(*, payment: Payment, event_type: str | None = None) -> str:
     """Re-reads the payment's intent from Stripe and applies it."""
     if not payment.stripe_payment_intent_id:
         return "no_intent"
-    intent = _stripe_call(lambda c: c.v1.payment_intents.retrieve(payment.stripe_payment_intent_id))
-    return intent_apply(as_dict(intent), event_type=event_type)
+    intent = stripe_call(lambda c: c.v1.payment_intents.retrieve(payment.stripe_payment_intent_id))
+    return intent_apply(intent=as_dict(intent), event_type=event_type)
 
 
 # --- settling a booking that no longer needs (some of) its payments ---
 
-def reservation_settle(reservation_id, *, now: datetime | None = None) -> dict:
+def reservation_settle(*, reservation_id, now: datetime | None = None) -> dict:
     """Task body, after a booking is cancelled, expires, or is fully paid.
 
     Refunds what the booking's refund decision says (cancelled: the club's policy; expired:
@@ -219,10 +225,10 @@ def reservation_settle(reservation_id, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     refunds = 0
     with transaction.atomic():
-        reservation = lock_reservation(reservation_id)
+        reservation = reservation_lock(reservation_id)
         if reservation is None:
             return {"refunds": 0, "cancelled": 0}
-        payments = list(Payment.objects.select_for_update().filter(reservation=reservation, method=PaymentMethod.CARD))
+        payments = list(payment_qs_select_for_update().filter(reservation=reservation, method=PaymentMethod.CARD))
         if reservation.status == AllocationStatus.EXPIRED and reservation.paid_amount > 0 \
                 and reservation.refund_status == RefundStatus.NONE:
             reservation.refund_amount = reservation.paid_amount
@@ -242,10 +248,10 @@ def reservation_settle(reservation_id, *, now: datetime | None = None) -> dict:
                     continue
                 amount = min(remaining, payment.amount_received - payment.refunded_amount)
                 if amount > 0:
-                    _refund_create(payment, amount=amount, reason=reason)
+                    refund_create(payment=payment, amount=amount, reason=reason)
                     remaining -= amount
                     refunds += 1
-            _sync_reservation_refund_status(reservation)
+            reservation_refund_status_sync(reservation)
         # Intents never created: nobody will pay them now.
         never_created = [p.pk for p in payments if p.status == PaymentStatus.PENDING and not p.stripe_payment_intent_id]
         if reservation.status != AllocationStatus.HELD and never_created:
@@ -263,12 +269,12 @@ def reservation_settle(reservation_id, *, now: datetime | None = None) -> dict:
         to_cancel = [p for p in to_cancel if p.stripe_payment_intent_id]
     cancelled = 0
     for payment in to_cancel:
-        intent_cancel(payment)
+        intent_cancel(payment=payment)
         cancelled += 1
     return {"refunds": refunds, "cancelled": cancelled}
 
 
-def intent_cancel(payment: Payment) -> str:
+def intent_cancel(*, payment: Payment) -> str:
     """Cancels an open intent at Stripe; if it was paid meanwhile, that payment is applied
     (and refunded by the rules above) instead."""
     client_call_key = f"{payment.idempotency_key}-cancel"
@@ -278,16 +284,28 @@ def intent_cancel(payment: Payment) -> str:
     except TRANSIENT_STRIPE_ERRORS as exc:
         raise PaymentProviderUnavailable() from exc
     except stripe.InvalidRequestError:  # already succeeded / canceled / processing: read the truth
-        intent = _stripe_call(lambda c: c.v1.payment_intents.retrieve(payment.stripe_payment_intent_id))
-    return intent_apply(as_dict(intent))
+        intent = stripe_call(lambda c: c.v1.payment_intents.retrieve(payment.stripe_payment_intent_id))
+    return intent_apply(intent=as_dict(intent))
 
 
-def holds_reconcile(reservation_id) -> str:
+def hold_reconcile(*, reservation_id) -> str:
     """Before a hold is freed: ask Stripe about its open intents (a webhook may be late or lost)."""
     outcome = "none"
     for payment in Payment.objects.filter(reservation_id=reservation_id, method=PaymentMethod.CARD,
                                           status__in=OPEN_STATUSES).exclude(stripe_payment_intent_id=None):
-        outcome = intent_refresh(payment)
+        outcome = intent_refresh(payment=payment)
         if outcome == "confirmed":
             return outcome
     return outcome
+
+
+# --- Celery entry points, beside their services (these services enqueue them: see apps/payments/tasks.py) ---
+
+@shared_task(name="payments.create_intent", **TASK_RETRY)
+def create_intent(payment_id: str) -> str:
+    return intent_ensure_by_id(payment_id=payment_id)
+
+
+@shared_task(name="payments.settle_reservation", **TASK_RETRY)
+def settle_reservation(reservation_id: str) -> dict:
+    return reservation_settle(reservation_id=reservation_id)

@@ -7,27 +7,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.clubs.models import AllocationStatus
 from apps.core.errors import Conflict, InvalidInput
 from apps.payments.errors import PaymentErrorCode as Code
-from apps.payments.models import (
-    OPEN_STATUSES,
-    Payment,
-    PaymentMethod,
-    PaymentShare,
-    PaymentStatus,
-)
-from apps.payments.money import split_amount
-from apps.payments.services import common
-from apps.payments.services.common import (
-    _locked_reservation_or_404,
-    _money,
-    _publish_staff,
-    intent_idempotency_key,
-)
-from apps.reservations.models import PaymentMode
+from apps.payments.lock_objects import reservation_lock_or_404
+from apps.payments.models import OPEN_STATUSES, Payment, PaymentMethod, PaymentShare, PaymentStatus
+from apps.payments.money import money_text, split_amount
+from apps.payments.services.common import ensure_awaiting_online_payment, intent_idempotency_key, publish_staff
+from apps.payments.services.intents import settle_reservation
 
-# --- split payment ---
 
 def split_create(*, reservation_id, players: list[dict], now: datetime | None = None) -> list[PaymentShare]:
     """Splits a held, unpaid booking into one share (and pay link) per player.
@@ -37,11 +24,8 @@ def split_create(*, reservation_id, players: list[dict], now: datetime | None = 
     """
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _locked_reservation_or_404(reservation_id)
-        if reservation.payment_mode != PaymentMode.ONLINE:
-            raise Conflict(Code.NOT_ONLINE, "This booking is paid at the club")
-        if reservation.status != AllocationStatus.HELD:
-            raise Conflict(Code.NOT_PAYABLE, f"A {reservation.status} booking is not waiting for payment")
+        reservation = reservation_lock_or_404(reservation_id)
+        ensure_awaiting_online_payment(reservation)
         if reservation.payment_shares.exists():
             raise Conflict(Code.ALREADY_SPLIT, "This booking is already split")
         if reservation.paid_amount > 0 or reservation.payments.filter(status=PaymentStatus.SUCCEEDED).exists():
@@ -50,7 +34,7 @@ def split_create(*, reservation_id, players: list[dict], now: datetime | None = 
             raise Conflict(Code.NOT_PAYABLE, "This booking costs nothing")
         amounts = split_amount(reservation.price, len(players), reservation.currency)
         if any(a <= 0 for a in amounts):
-            raise InvalidInput("invalid_split", "Too many players for this price",
+            raise InvalidInput(Code.INVALID_SPLIT, "Too many players for this price",
                                details={"players": ["Too many players for this price"]})
         shares = PaymentShare.objects.bulk_create([
             PaymentShare(reservation=reservation, index=i + 1, name=p.get("name", "")[:120],
@@ -68,11 +52,11 @@ def split_create(*, reservation_id, players: list[dict], now: datetime | None = 
         if reservation.hold_expires_at is None or reservation.hold_expires_at < extended:
             reservation.hold_expires_at = extended
             reservation.save(update_fields=["hold_expires_at", "updated_at"])
-        _publish_staff(reservation, "payment.split", {
+        publish_staff(reservation, "payment.split", {
             "reservation": str(reservation.pk), "club": str(reservation.court.club_id),
             "court": str(reservation.court_id), "shares": len(shares),
-            "amounts": [_money(s.amount) for s in shares], "currency": reservation.currency,
+            "amounts": [money_text(s.amount) for s in shares], "currency": reservation.currency,
             "hold_expires_at": reservation.hold_expires_at.isoformat()})
         if cancel_at_stripe:
-            common.enqueue("settle_reservation", reservation.pk)
+            transaction.on_commit(lambda: settle_reservation.delay(str(reservation.pk)), robust=True)
     return shares
