@@ -7,6 +7,7 @@ from apps.core.errors import ApplicationError, ServiceUnavailable
 class PaymentErrorCode(StrEnum):
     PAYMENTS_DISABLED = "payments_disabled"
     NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
     NOT_ONLINE = "not_online_payment"
     NOT_PAYABLE = "not_payable"
     ALREADY_PAID = "already_paid"
