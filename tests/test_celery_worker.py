@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from apps.clubs.models import AllocationStatus
-from apps.payments import services
+from apps.payments import services, tasks
 from apps.payments.models import Payment, Refund, RefundState, StripeEvent
 from apps.payments.stripe_client import use_http_client
 from apps.payments.tests.fake_stripe import (
@@ -140,7 +140,9 @@ def stripe_server(settings):
 @pytest.fixture
 def workers(tmp_path, stripe_server, monkeypatch):
     pool = Workers(tmp_path, stripe_server.url)
-    monkeypatch.setattr(services, "enqueue", pool.enqueue_after_commit)
+    for task in (tasks.process_stripe_event, tasks.create_intent, tasks.submit_refund, tasks.settle_reservation):
+        monkeypatch.setattr(task, "delay", lambda *args, name=task.name: pool.enqueue_after_commit(
+            name.removeprefix("payments."), *args))
     yield pool
     pool.close()
 
@@ -154,7 +156,7 @@ def held_booking() -> tuple[Reservation, Payment]:
     start = datetime.combine(datetime.now(tz).date() + timedelta(days=3), datetime.min.time(), tzinfo=tz)
     start = start.replace(hour=10)
     reservation = reservation_create(court=court, user=UserFactory(), start=start, end=start + timedelta(hours=1))
-    services.checkout_start(reservation)
+    services.checkout_start(reservation=reservation)
     return reservation, Payment.objects.get(reservation=reservation)
 
 
@@ -197,7 +199,7 @@ def test_worker_killed_while_confirming_a_payment(api_client, stripe_server, wor
 def test_worker_killed_after_stripe_refunded_but_before_recording_it(stripe_server, workers):
     reservation, payment = held_booking()
     club_id = reservation.court.club_id
-    services.intent_apply(stripe_server.fake.pay(payment.stripe_payment_intent_id))
+    services.intent_apply(intent=stripe_server.fake.pay(payment.stripe_payment_intent_id))
     assert Reservation.objects.get(pk=reservation.pk).status == AllocationStatus.CONFIRMED
     # Stripe performs the refund, then the answer hangs: the worker dies not knowing it happened.
     hold = stripe_server.hold("POST", "/v1/refunds", after_handling=True)

@@ -1,6 +1,7 @@
 import logging
 
 from django.apps import AppConfig
+from django.conf import settings
 
 logger = logging.getLogger("padelyzer.payments")
 
@@ -10,24 +11,13 @@ class PaymentsConfig(AppConfig):
     label = "payments"
 
     def ready(self):
-        from django.conf import settings
-
         # A missing optional service turns its feature off with a log line (CONTRACT §5).
         if not settings.STRIPE_SECRET_KEY:
             logger.info("STRIPE_SECRET_KEY not set: online payments are off, clubs run in pay-at-club mode")
         elif not settings.STRIPE_WEBHOOK_SECRET:
             logger.warning("STRIPE_WEBHOOK_SECRET not set: webhooks are refused; payments are confirmed "
                            "only when holds are reconciled against Stripe")
-        from apps.reservations.signals import reservation_cancelled
+        # Imported here, not at the top: it imports models, which are not ready while apps load.
+        from apps.payments import receivers
 
-        reservation_cancelled.connect(_settle_cancelled, dispatch_uid="payments.settle_cancelled")
-
-
-def _settle_cancelled(sender, reservation, **kwargs):
-    """A cancelled online booking: refund per policy and cancel open intents, by a task after commit."""
-    from apps.reservations.models import PaymentMode
-
-    if reservation.payment_mode == PaymentMode.ONLINE:
-        from apps.payments.tasks import enqueue_settle_cancelled
-
-        enqueue_settle_cancelled(reservation.pk)
+        receivers.connect()

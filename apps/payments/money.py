@@ -37,3 +37,8 @@ def split_amount(total: Decimal, parts: int, currency: str) -> list[Decimal]:
     units = to_minor(total, currency) // unit
     base, rest = divmod(units, parts)
     return [from_minor((base + (1 if i < rest else 0)) * unit, currency) for i in range(parts)]
+
+
+def money_text(value: Decimal) -> str:
+    """An amount as the contract writes money: a decimal string with two places."""
+    return f"{value:.2f}"

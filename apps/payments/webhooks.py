@@ -54,7 +54,7 @@ class StripeWebhookApi(APIView):
             valid = False
         if not valid:
             raise InvalidInput(Code.INVALID_PAYLOAD, "Not a Stripe event")
-        event, is_new = services.stripe_event_record(payload)
+        event, is_new = services.stripe_event_record(payload=payload)
         response = Response({"event": event.event_id, "duplicate": not is_new})
         response.envelope_message = "Event received"
         return response

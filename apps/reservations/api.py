@@ -14,6 +14,7 @@ from apps.core.fields import AwareDateTimeField, ClubLocalDateTimeField
 from apps.core.tenancy import TenantScopedMixin, tenant_scope
 from apps.reservations import selectors, services
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
+from apps.reservations.payment_hooks import payments
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -119,9 +120,7 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
         if reservation.status == AllocationStatus.HELD:
             # The hold is committed: create its PaymentIntent now so this answer carries the
             # client_secret (apps.payments.services.checkout_start explains the choice).
-            from apps.payments.services import checkout_start
-
-            payment = checkout_start(reservation)
+            payment = payments.checkout_start(reservation=reservation)
         body = ReservationSerializer(reservation).data
         if payment is not None:
             body["payment"] = payment

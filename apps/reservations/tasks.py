@@ -1,13 +1,10 @@
 """Reservation housekeeping run by Celery beat."""
 from __future__ import annotations
 
-import logging
-
-import stripe
 from celery import shared_task
 from django.utils import timezone
 
-logger = logging.getLogger("padelyzer.reservations")
+from apps.reservations.payment_hooks import payments
 
 
 @shared_task(name="apps.reservations.tasks.expire_holds")  # beat sends it to `high_priority`
@@ -19,8 +16,6 @@ def expire_holds(limit: int = 500) -> dict:
     are safe (each hold is expired under its row lock, once).
     """
     from apps.clubs.models import AllocationStatus
-    from apps.payments import services as payments
-    from apps.payments.stripe_client import online_payments_enabled
     from apps.reservations.models import Reservation
     from apps.reservations.services import reservation_expire_hold
 
@@ -29,16 +24,10 @@ def expire_holds(limit: int = 500) -> dict:
                .order_by("hold_expires_at").values_list("pk", flat=True)[:limit])
     result = {"expired": 0, "confirmed": 0}
     for reservation_id in due:
-        if online_payments_enabled():
-            try:
-                if payments.holds_reconcile(reservation_id) == "confirmed":
-                    result["confirmed"] += 1
-                    continue
-            except (payments.PaymentProviderUnavailable, stripe.StripeError) as exc:
-                # Freeing the slot wins over waiting: a payment that lands later is refunded.
-                logger.warning("Stripe check failed for hold %s (%s); expiring anyway", reservation_id,
-                               exc.__class__.__name__)
+        if payments.hold_paid(reservation_id=reservation_id):  # asks Stripe; a failed check expires anyway
+            result["confirmed"] += 1
+            continue
         if reservation_expire_hold(reservation_id=reservation_id, now=now) is not None:
             result["expired"] += 1
-            payments.enqueue("settle_reservation", reservation_id)  # cancel intents, refund split shares
+            payments.hold_expired(reservation_id=reservation_id)  # cancel intents, refund split shares
     return result

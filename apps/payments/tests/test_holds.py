@@ -104,7 +104,7 @@ def test_payment_landing_between_reconcile_and_cancel_is_refunded(held, fake_str
     reservation_expire_hold(reservation_id=reservation.pk)
     fake_stripe.pay(payment.stripe_payment_intent_id)
     # The settle task's cancel is refused (already paid): it reads the intent and refunds it.
-    result = run_commits(services.reservation_settle, reservation.pk)
+    result = run_commits(services.reservation_settle, reservation_id=reservation.pk)
     assert result["cancelled"] == 1
     assert Refund.objects.get(payment=payment).status == RefundState.SUCCEEDED
     assert len(fake_stripe.refunds) == 1

@@ -112,4 +112,4 @@ def test_failed_refund_is_told_to_staff(api_client, paid, fake_stripe, run_commi
     assert len(staff_events(court.club_id, "payment.refund_failed")) == 1
     reservation.refresh_from_db()
     assert reservation.refund_status == "pending"  # money still owed: staff must act
-    assert services.refund_submit(Refund.objects.get().pk) == "already_final"
+    assert services.refund_submit(refund_id=Refund.objects.get().pk) == "already_final"

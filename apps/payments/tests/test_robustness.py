@@ -33,7 +33,7 @@ def test_sweep_settles_a_refund_whose_task_was_lost(api_client, fake_stripe, run
     data = book(api_client, UserFactory(), online_court())
     payment = Payment.objects.get(reservation_id=data["id"])
     Reservation.objects.filter(pk=data["id"]).update(status="expired")
-    services.intent_apply(fake_stripe.pay(payment.stripe_payment_intent_id))  # late: refund decided, task lost
+    services.intent_apply(intent=fake_stripe.pay(payment.stripe_payment_intent_id))  # late: refund decided, task lost
     refund = Refund.objects.get(payment=payment)
     assert refund.status == RefundState.PENDING
     Refund.objects.filter(pk=refund.pk).update(updated_at=timezone.now() - timedelta(minutes=3))
@@ -56,7 +56,7 @@ def test_refund_stripe_refuses_is_failed_and_told(api_client, fake_stripe, run_c
     payment = Payment.objects.get(reservation_id=data["id"])
     Reservation.objects.filter(pk=data["id"]).update(status="expired")
     fake_stripe.fault("post", "/v1/refunds", "refuse")
-    run_commits(services.intent_apply, fake_stripe.pay(payment.stripe_payment_intent_id))
+    run_commits(services.intent_apply, intent=fake_stripe.pay(payment.stripe_payment_intent_id))
     refund = Refund.objects.get(payment=payment)
     assert refund.status == RefundState.FAILED and refund.failure_reason.startswith("refused")
     assert refund.stripe_refund_id is None
@@ -84,7 +84,8 @@ def test_concurrent_processing_of_events_for_one_intent_confirms_once(api_client
 
     data = book(api_client, UserFactory(), online_court())
     payment = Payment.objects.get(reservation_id=data["id"])
-    monkeypatch.setattr(services, "enqueue", lambda *args: None)  # we run the processing ourselves
+    for task in (tasks.process_stripe_event, tasks.create_intent, tasks.submit_refund, tasks.settle_reservation):
+        monkeypatch.setattr(task, "delay", lambda *args: None)  # we run the processing ourselves
     intent = fake_stripe.pay(payment.stripe_payment_intent_id)
     for type_ in ("payment_intent.succeeded", "payment_intent.created", "payment_intent.succeeded"):
         deliver(api_client, fake_stripe.event(type_, intent))
@@ -95,7 +96,7 @@ def test_concurrent_processing_of_events_for_one_intent_confirms_once(api_client
     def work(event_id):
         try:
             barrier.wait(10)
-            outcomes.append(services.stripe_event_process(event_id))
+            outcomes.append(services.stripe_event_process(event_id=event_id))
         except Exception as exc:  # surfaced below
             errors.append(exc)
         finally:
