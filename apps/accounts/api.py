@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -10,11 +10,16 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from apps.accounts import phone as phone_verification
 from apps.accounts import services
+from apps.accounts.me import me_sections
 from apps.accounts.models import User
 from apps.core.i18n import supported_language
-from apps.core.throttling import (LoginThrottle, PasswordResetConfirmThrottle, PasswordResetThrottle,
-                                   RegisterThrottle, UserRateThrottle)
-from apps.organizations.selectors import memberships_for, tenant_scope_for
+from apps.core.throttling import (
+    LoginThrottle,
+    PasswordResetConfirmThrottle,
+    PasswordResetThrottle,
+    RegisterThrottle,
+    UserRateThrottle,
+)
 
 
 class UserOutput(serializers.Serializer):
@@ -177,9 +182,7 @@ class MeApi(APIView):
         return MeOutput({
             "id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
             "phone": user.phone, "phone_verified_at": user.phone_verified_at, "language": user.language,
-            "memberships": list(memberships_for(user)),
-            # The same rule every view applies (apps.core.tenancy), so pages need not re-derive it.
-            "staff_clubs": sorted(tenant_scope_for(user).staff_club_ids, key=str),
+            **me_sections(user),  # memberships, staff_clubs: registered by apps.organizations
         }).data
 
     @extend_schema(responses={200: MeOutput})
