@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.tournaments.demo import seed_demo_tournament
+from apps.demo.tournament import seed_demo_tournament
 from apps.tournaments.models import Match, MatchAllocation, Tournament
 from apps.tournaments.selectors import tournament_snapshot
 from apps.tournaments.tests.support import club_with_staff
