@@ -61,5 +61,9 @@ def me_memberships(user) -> dict:
     }
 
 
+def organization_list_administered(scope: TenantScope):
+    return Organization.objects.filter(id__in=scope.admin_org_ids)
+
+
 def organization_list_for(user):
     return Organization.objects.filter(memberships__user=user).distinct()
