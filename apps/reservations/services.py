@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
@@ -101,14 +102,10 @@ def reservation_create(*, court: Court, user, start: datetime, end: datetime,
 
 
 def _online_payments_enabled() -> bool:
-    from django.conf import settings
-
     return bool(settings.STRIPE_SECRET_KEY)
 
 
 def _hold_duration() -> timedelta:
-    from django.conf import settings
-
     return timedelta(minutes=getattr(settings, "PAYMENT_HOLD_MINUTES", 10))
 
 

@@ -7,6 +7,10 @@ import stripe
 from celery import shared_task
 from django.utils import timezone
 
+from apps.clubs.models import AllocationStatus
+from apps.reservations.models import Reservation
+from apps.reservations.services import reservation_expire_hold
+
 logger = logging.getLogger("padelyzer.reservations")
 
 
@@ -18,11 +22,8 @@ def expire_holds(limit: int = 500) -> dict:
     first: a hold that was in fact paid is confirmed, not freed. Idempotent; overlapping runs
     are safe (each hold is expired under its row lock, once).
     """
-    from apps.clubs.models import AllocationStatus
     from apps.payments import services as payments
     from apps.payments.stripe_client import online_payments_enabled
-    from apps.reservations.models import Reservation
-    from apps.reservations.services import reservation_expire_hold
 
     now = timezone.now()
     due = list(Reservation.objects.filter(status=AllocationStatus.HELD, hold_expires_at__lte=now)
