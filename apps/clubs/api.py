@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from apps.clubs import selectors, services
 from apps.clubs.models import Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
+from apps.core.envelope import enveloped_response
 from apps.core.fields import ClubLocalAwareDateTimeField
 from apps.core.tenancy import TenantScopedMixin
 from apps.organizations.models import Organization
@@ -123,18 +124,23 @@ class ClubSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ClubViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+# Anyone reads (public clubs, by the tenant rule); signed-in users create and patch; nothing is deleted.
+# A comment, not a docstring: drf-spectacular would print a docstring as every operation's description.
+class PublicReadMixin:
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
+
+
+class ClubViewSet(PublicReadMixin, TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                  mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     queryset = selectors.club_list()
     serializer_class = ClubSerializer
     club_lookup = ""
     public_read = True
     write_requires_owner = True
     filterset_fields = ["organization", "slug"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -169,16 +175,12 @@ class CourtSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class CourtViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class CourtViewSet(PublicReadMixin, TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                   mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     queryset = selectors.court_list()
     serializer_class = CourtSerializer
     public_read = True
     filterset_fields = ["club", "is_active"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
     def perform_create(self, serializer):
         serializer.instance = services.court_create(**serializer.validated_data)
@@ -292,9 +294,7 @@ class DisplayKeyViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListM
         key, raw = services.display_key_create(user=request.user, **serializer.validated_data)
         data = DisplayKeySerializer(key).data
         data["key"] = raw
-        response = Response(data, status=201)
-        response.envelope_message = "Display key created; copy it now, it is not shown again"
-        return response
+        return enveloped_response(data, "Display key created; copy it now, it is not shown again", status=201)
 
     def destroy(self, request, *args, **kwargs):
         services.display_key_revoke(key=self.get_object())
@@ -302,6 +302,4 @@ class DisplayKeyViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListM
 
 
 def _deleted(message: str) -> Response:
-    response = Response(None, status=200)
-    response.envelope_message = message
-    return response
+    return enveloped_response(None, message)

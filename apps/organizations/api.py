@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
 
 from apps.accounts.models import User
+from apps.core.envelope import enveloped_response
 from apps.core.tenancy import TenantScopedMixin
 from apps.organizations import selectors, services
 from apps.organizations.models import Membership, Organization, Role
@@ -81,9 +81,7 @@ class OrganizationViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.Lis
         membership = services.membership_create(
             organization=organization, user=data.validated_data["email"], role=data.validated_data["role"],
             club=data.validated_data.get("club"))
-        response = Response(MembershipSerializer(membership).data, status=201)
-        response.envelope_message = "Member added"
-        return response
+        return enveloped_response(MembershipSerializer(membership).data, "Member added", status=201)
 
     @extend_schema(responses={200: MembershipSerializer(many=True)})
     @members.mapping.get
