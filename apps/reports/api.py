@@ -54,7 +54,7 @@ async def _csv_lines(report_id):
     """Keyset pages of stored lines, fetched off the event loop: flat memory for any size."""
     after = -1
     while True:
-        page = await sync_to_async(lambda: list(
+        page = await sync_to_async(lambda after=after: list(
             ReportLine.objects.filter(report_id=report_id, n__gt=after).order_by("n")
             .values_list("n", "text")[:DOWNLOAD_CHUNK]))()
         if not page:
