@@ -21,8 +21,9 @@ venv:
 run: venv
 	@$(PY) scripts/run.py
 
-# Redis for the tests: REDIS_URL, else the local default.
+# Import contracts first (.importlinter: layers, no cycles), then the suite; Redis for the tests: REDIS_URL, else the local default.
 test: venv
+	@$(VENV)/bin/lint-imports
 	@REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(PY) scripts/embedded_pg.py -- $(PY) -m pytest $(ARGS)
 
 ci:

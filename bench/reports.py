@@ -8,7 +8,7 @@ missing, migrated, filled once with COPY (reused on the next run while it has th
 at the end unless --keep-db). Each measured run is its own child process, so its peak RSS
 (getrusage ru_maxrss) is that run's alone; "growth" is the peak minus the RSS after Django setup.
 
-- streamed: the production path, apps.reports.services.build(): per-court SQL aggregates read
+- streamed: the production path, apps.reports.build.build(): per-court SQL aggregates read
   through a server-side cursor, CSV written to ReportLine in batches, progress events published.
 - naive: what one writes first: every reservation of the range loaded as ORM objects, then
   aggregated in Python, the CSV built in memory.
@@ -216,12 +216,12 @@ def build_data(courts: int, days: int, seed: int = 7) -> dict:
 # --- the two implementations measured -------------------------------------------------------------------
 
 def run_streamed(club, kind: str, date_from: date, date_to: date) -> dict:
-    from apps.reports import services
+    from apps.reports.build import build
     from apps.reports.models import Report
 
     report = Report.objects.create(club=club, kind=kind, params={"date_from": date_from.isoformat(),
                                                                  "date_to": date_to.isoformat()})
-    assert services.build(report.pk) == "ready"
+    assert build(report.pk) == "ready"
     report.refresh_from_db()
     text = "".join(report.lines.order_by("n").values_list("text", flat=True).iterator(chunk_size=2000))
     return {"rows": report.rows, "summary": _summary(kind, text)}
@@ -300,7 +300,7 @@ def child(mode: str, kind: str, days: int) -> None:
     from apps.clubs.models import Club
 
     import apps.reports.builders  # noqa: F401  (imports before the baseline: measure the work only)
-    import apps.reports.services  # noqa: F401
+    import apps.reports.build  # noqa: F401
 
     club = Club.objects.get(slug=SLUG)
     connection.ensure_connection()

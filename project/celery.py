@@ -32,3 +32,6 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
 )
 app.autodiscover_tasks()
+# Beat's jobs that call services enqueueing tasks.py's tasks live in periodic.py (tasks.py cannot
+# import those services without an import cycle).
+app.autodiscover_tasks(related_name="periodic")

@@ -4,6 +4,14 @@ from __future__ import annotations
 import logging
 import re
 
+import sentry_sdk
+from sentry_sdk.integrations.asgi import SentryAsgiMiddleware
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.integrations.redis import RedisIntegration
+
+from apps.core.logging import redact
+
 logger = logging.getLogger("padelyzer.sentry")
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -13,8 +21,6 @@ def scrub_event(event, hint):
     """No personal data or credentials leave the process: request bodies and cookies are dropped
     and every string (query strings such as ?token=, messages, breadcrumbs) goes through the same
     redaction as the logs."""
-    from apps.core.logging import redact
-
     request = event.get("request")
     if isinstance(request, dict):
         for key in ("data", "cookies", "env"):
@@ -51,13 +57,9 @@ class SentryWebsocketMiddleware:
         self._wrapped = None
 
     async def __call__(self, scope, receive, send):
-        import sentry_sdk
-
         if not sentry_sdk.get_client().is_active():
             return await self.app(scope, receive, send)
         if self._wrapped is None:
-            from sentry_sdk.integrations.asgi import SentryAsgiMiddleware
-
             self._wrapped = SentryAsgiMiddleware(self.app, mechanism_type="websocket")
         return await self._wrapped(scope, receive, send)
 
@@ -66,11 +68,6 @@ def init_sentry(dsn: str, *, release: str, transport=None) -> bool:
     if not dsn:
         logger.info("SENTRY_DSN not set: error reporting is off")
         return False
-    import sentry_sdk
-    from sentry_sdk.integrations.celery import CeleryIntegration
-    from sentry_sdk.integrations.django import DjangoIntegration
-    from sentry_sdk.integrations.redis import RedisIntegration
-
     options = {}
     if transport is not None:
         options["transport"] = transport

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.tournaments",
     "apps.notifications",
     "apps.reports",
+    "apps.demo",
     "apps.web",
     "routing",
 ]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.health import health
+from project.health import health
 
 urlpatterns = [
     path("health/", health, name="health"),

@@ -77,7 +77,7 @@ def _prepare_django(summary_holder: dict) -> None:
     say("==> migrating the database")
     call_command("migrate", interactive=False, verbosity=0)
     say("==> loading demo data (manage.py seed_demo)")
-    from apps.clubs.management.commands.seed_demo import seed
+    from apps.demo.seed import seed
 
     summary_holder["summary"] = seed(key_file=DISPLAY_KEY_FILE)
     say("==> collecting static files")

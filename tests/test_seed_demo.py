@@ -11,8 +11,8 @@ from django.core.management import call_command
 from psycopg2.extras import DateTimeTZRange
 
 from apps.accounts.models import User
-from apps.clubs.management.commands import seed_demo
 from apps.clubs.models import AllocationStatus, Club, Court, DisplayKey, OpeningHours, PricingRule
+from apps.demo import seed as seed_demo
 from apps.organizations.models import Membership, Organization, Role
 from apps.reservations.models import Reservation
 from routing.models import StreamEvent

@@ -161,7 +161,7 @@ def test_handled_errors_are_not_reported(sentry):
 
 @pytest.mark.django_db
 def test_failing_task_is_reported(sentry):
-    from apps.reports import services, tasks
+    from apps.reports import builders, tasks
     from apps.reports.models import Report
 
     club = ClubFactory()
@@ -169,7 +169,7 @@ def test_failing_task_is_reported(sentry):
     staff = staff_of(club)
     report = Report.objects.create(club=club, kind="occupancy", created_by=staff,
                                    params={"date_from": "2026-03-01", "date_to": "2026-03-31"})
-    with mock.patch.dict(services.BUILDERS, {"occupancy": mock.Mock(side_effect=ZeroDivisionError("bad maths"))}):
+    with mock.patch.dict(builders.BUILDERS, {"occupancy": mock.Mock(side_effect=ZeroDivisionError("bad maths"))}):
         result = tasks.build_report.apply(args=[str(report.pk)], throw=False)
     assert result.failed()
     # Reported once: the task logs it (logging integration) and Sentry drops the Celery duplicate.

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -10,11 +10,17 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from apps.accounts import phone as phone_verification
 from apps.accounts import services
+from apps.accounts.me import me_sections
 from apps.accounts.models import User
+from apps.core.envelope import enveloped_response
 from apps.core.i18n import supported_language
-from apps.core.throttling import (LoginThrottle, PasswordResetConfirmThrottle, PasswordResetThrottle,
-                                   RegisterThrottle, UserRateThrottle)
-from apps.organizations.selectors import memberships_for, tenant_scope_for
+from apps.core.throttling import (
+    LoginThrottle,
+    PasswordResetConfirmThrottle,
+    PasswordResetThrottle,
+    RegisterThrottle,
+    UserRateThrottle,
+)
 
 
 class UserOutput(serializers.Serializer):
@@ -65,9 +71,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-class RegisterApi(APIView):
+# Signing up and in, refreshing, resetting a password: no credentials are read, anyone may call.
+# A comment, not a docstring: drf-spectacular would print a docstring as the operations' description.
+class AnonymousApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+
+
+class RegisterApi(AnonymousApi):
     throttle_classes = [RegisterThrottle]
 
     class RegisterInput(serializers.Serializer):
@@ -86,14 +97,10 @@ class RegisterApi(APIView):
         browser = getattr(request, "LANGUAGE_CODE", "") if request.META.get("HTTP_ACCEPT_LANGUAGE") else ""
         fields = {"language": supported_language(browser), **data.validated_data}
         user = services.user_register(**fields)
-        response = Response(UserOutput(user).data, status=201)
-        response.envelope_message = "Account created"
-        return response
+        return enveloped_response(UserOutput(user).data, "Account created", status=201)
 
 
-class LoginApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+class LoginApi(AnonymousApi):
     throttle_classes = [LoginThrottle]
 
     class LoginInput(serializers.Serializer):
@@ -110,14 +117,10 @@ class LoginApi(APIView):
         data = self.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
         user, tokens = services.user_login(ip_address=client_ip(request), **data.validated_data)
-        response = Response({**tokens, "user": UserOutput(user).data})
-        response.envelope_message = "Signed in"
-        return response
+        return enveloped_response({**tokens, "user": UserOutput(user).data}, "Signed in")
 
 
-class RefreshApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+class RefreshApi(AnonymousApi):
     throttle_classes = [UserRateThrottle]
 
     class RefreshInput(serializers.Serializer):
@@ -158,9 +161,7 @@ class LogoutApi(APIView):
         data = self.LogoutInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.user_logout(user=request.user, refresh=data.validated_data["refresh"], access_token=request.auth)
-        response = Response(None)
-        response.envelope_message = "Signed out"
-        return response
+        return enveloped_response(None, "Signed out")
 
 
 class MeApi(APIView):
@@ -177,9 +178,7 @@ class MeApi(APIView):
         return MeOutput({
             "id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
             "phone": user.phone, "phone_verified_at": user.phone_verified_at, "language": user.language,
-            "memberships": list(memberships_for(user)),
-            # The same rule every view applies (apps.core.tenancy), so pages need not re-derive it.
-            "staff_clubs": sorted(tenant_scope_for(user).staff_club_ids, key=str),
+            **me_sections(user),  # memberships, staff_clubs: registered by apps.organizations
         }).data
 
     @extend_schema(responses={200: MeOutput})
@@ -191,9 +190,7 @@ class MeApi(APIView):
         data = self.MeUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, **data.validated_data)
-        response = Response(self._me(user))
-        response.envelope_message = "Profile updated"
-        return response
+        return enveloped_response(self._me(user), "Profile updated")
 
 
 class PhoneCodeApi(APIView):
@@ -205,9 +202,7 @@ class PhoneCodeApi(APIView):
     def post(self, request):
         with transaction.atomic():
             phone_verification.phone_verification_start(user=request.user)
-        response = Response(None)
-        response.envelope_message = "A code is on its way by SMS"
-        return response
+        return enveloped_response(None, "A code is on its way by SMS")
 
 
 class PhoneVerifyApi(APIView):
@@ -224,14 +219,10 @@ class PhoneVerifyApi(APIView):
         data = self.PhoneVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = phone_verification.phone_verification_confirm(user=request.user, code=data.validated_data["code"])
-        response = Response(MeApi._me(user))
-        response.envelope_message = "Phone number verified"
-        return response
+        return enveloped_response(MeApi._me(user), "Phone number verified")
 
 
-class PasswordResetApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+class PasswordResetApi(AnonymousApi):
     throttle_classes = [PasswordResetThrottle]
 
     class PasswordResetInput(serializers.Serializer):
@@ -243,14 +234,10 @@ class PasswordResetApi(APIView):
         data.is_valid(raise_exception=True)
         services.password_reset_request(email=data.validated_data["email"],
                                         reset_url_base=request.build_absolute_uri("/reset-password/"))
-        response = Response(None)
-        response.envelope_message = "If that e-mail has an account, a reset link is on its way"
-        return response
+        return enveloped_response(None, "If that e-mail has an account, a reset link is on its way")
 
 
-class PasswordResetConfirmApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+class PasswordResetConfirmApi(AnonymousApi):
     throttle_classes = [PasswordResetConfirmThrottle]
 
     class PasswordResetConfirmInput(serializers.Serializer):
@@ -263,6 +250,4 @@ class PasswordResetConfirmApi(APIView):
         data = self.PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.password_reset_confirm(**data.validated_data)
-        response = Response(None)
-        response.envelope_message = "Password changed"
-        return response
+        return enveloped_response(None, "Password changed")

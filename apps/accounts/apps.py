@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from apps.accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        # Registers the OpenAPI auth extension; in ready() because it imports DRF and simplejwt,
+        # which need the app registry.
+        from apps.accounts import schema  # noqa: F401

@@ -18,6 +18,7 @@ from rest_framework.exceptions import Throttled
 
 from apps.accounts.errors import AccountErrorCode as Code
 from apps.accounts.models import User
+from apps.accounts.signals import phone_code_issued
 from apps.core.cache import UNREACHABLE
 from apps.core.errors import Conflict, InvalidInput, ServiceUnavailable
 from apps.core.i18n import language_of
@@ -66,7 +67,7 @@ def _digest(user_id, phone: str, code: str) -> str:
 
 
 def phone_verification_start(*, user: User) -> None:
-    """Sends a new code to the user's phone (after commit, by a task)."""
+    """Sends a new code to the user's phone (after commit, by a notifications task)."""
     if not user.phone:
         raise InvalidInput(Code.NO_PHONE, "Add a phone number first", details={"phone": ["no phone number"]})
     if user.phone_verified_at is not None:
@@ -84,12 +85,11 @@ def phone_verification_start(*, user: User) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(_key(user.pk), {"phone": user.phone, "digest": _digest(user.pk, user.phone, code), "sent_at": now},
               CODE_TTL_SECONDS)
-    from apps.accounts.tasks import send_phone_code
-
     with language_of(user):
         body = _("Padelyzer: your code is %(code)s. It expires in 10 minutes.") % {"code": code}
-    phone, reference = user.phone, f"phone-verify:{user.pk}:{int(now)}"
-    transaction.on_commit(lambda: send_phone_code.delay(phone, body, reference), robust=True)
+    # Sent by SMS after commit (apps.notifications, above accounts, listens).
+    phone_code_issued.send(sender=User, user=user, phone=user.phone, body=body,
+                           reference=f"phone-verify:{user.pk}:{int(now)}")
 
 
 def phone_verification_confirm(*, user: User, code: str) -> User:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from django.core.cache import cache
 
 from apps.accounts.models import RevokedAccessToken
+from apps.accounts.signals import access_token_revoked
 
 _NEGATIVE_TTL = 60  # s a "not revoked" answer is trusted; revocation overwrites it at once
 
@@ -18,8 +19,6 @@ def revoke_access_token(*, jti: str, user, expires_at: datetime) -> None:
     RevokedAccessToken.objects.update_or_create(jti=jti, defaults={"user": user, "expires_at": expires_at})
     ttl = max(1, int((expires_at - datetime.now(UTC)).total_seconds()))
     cache.set(_key(jti), 1, ttl)
-    from apps.accounts.signals import access_token_revoked
-
     access_token_revoked.send(sender=RevokedAccessToken, jti=jti, user_id=user.pk)
 
 

@@ -12,11 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import Throttled
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.errors import AccountErrorCode
-from apps.accounts.models import LoginAttempt, User
+from apps.accounts.models import LoginAttempt, RevokedAccessToken, User
+from apps.accounts.phone import phone_verification_start
 from apps.accounts.revocation import revoke_access_token
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, ServiceUnavailable
 from apps.core.i18n import language_of, supported_language
@@ -45,9 +48,9 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
         with transaction.atomic():
             return User.objects.create_user(email, password, first_name=first_name, last_name=last_name,
                                             language=supported_language(language))
-    except IntegrityError:  # a concurrent registration won the race
+    except IntegrityError as exc:  # a concurrent registration won the race
         raise Conflict(AccountErrorCode.EMAIL_TAKEN, "An account with this e-mail already exists",
-                       details={"email": ["An account with this e-mail already exists"]})
+                       details={"email": ["An account with this e-mail already exists"]}) from exc
 
 
 def issue_tokens(user: User) -> dict:
@@ -70,9 +73,9 @@ def user_logout(*, user: User, refresh: str, access_token) -> None:
     """Blacklists the refresh token sent and revokes the access token used for this call."""
     try:
         token = RefreshToken(refresh)
-    except TokenError:
+    except TokenError as exc:
         raise InvalidInput("validation_error", "Refresh token is invalid or expired",
-                           details={"refresh": ["Refresh token is invalid or expired"]})
+                           details={"refresh": ["Refresh token is invalid or expired"]}) from exc
     if str(token.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.pk):
         raise InvalidInput("validation_error", "Refresh token belongs to another user",
                            details={"refresh": ["Refresh token belongs to another user"]})
@@ -80,6 +83,14 @@ def user_logout(*, user: User, refresh: str, access_token) -> None:
     jti = access_token.get("jti")
     expires_at = datetime.fromtimestamp(access_token.get("exp"), UTC)
     revoke_access_token(jti=jti, user=user, expires_at=expires_at)
+
+
+def tokens_flush_expired() -> dict:
+    """Drops refresh tokens past expiry (simplejwt's flushexpiredtokens) and stale revocation rows."""
+    now = datetime.now(UTC)
+    outstanding, _ = OutstandingToken.objects.filter(expires_at__lte=now).delete()
+    revoked, _ = RevokedAccessToken.objects.filter(expires_at__lte=now).delete()
+    return {"outstanding_deleted": outstanding, "revoked_deleted": revoked}
 
 
 def password_reset_request(*, email: str, reset_url_base: str) -> None:
@@ -116,10 +127,6 @@ def user_update(*, user: User, **changes) -> User:
     if changes:
         user.save(update_fields=list(changes))
     if new_phone and user.phone:
-        from rest_framework.exceptions import Throttled
-
-        from apps.accounts.phone import phone_verification_start
-
         try:
             phone_verification_start(user=user)
         except (Throttled, ServiceUnavailable):

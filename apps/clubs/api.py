@@ -1,20 +1,21 @@
 import re
-
-import django_filters
 from datetime import time
 from zoneinfo import available_timezones
 
-from django.db.models import Prefetch, Q
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from apps.clubs import services
+from apps.clubs import selectors, services
 from apps.clubs.models import Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
+from apps.core.envelope import enveloped_response
 from apps.core.fields import ClubLocalAwareDateTimeField
 from apps.core.tenancy import TenantScopedMixin
 from apps.organizations.models import Organization
+from apps.organizations.selectors import organization_list_administered
+from apps.organizations.services import unique_slug
 
 _TIMEZONES = frozenset(available_timezones())
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -25,14 +26,12 @@ class ScopedClubField(serializers.PrimaryKeyRelatedField):
     """Only clubs the caller may write to; any other id reads as 'does not exist' (400)."""
 
     def get_queryset(self):
-        scope = self.context["scope"]
-        return Club.objects.filter(id__in=scope.staff_club_ids)
+        return selectors.club_list_staffed(self.context["scope"])
 
 
 class ScopedCourtField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
-        scope = self.context["scope"]
-        return Court.objects.filter(club_id__in=scope.staff_club_ids).select_related("club")
+        return selectors.court_list_staffed(self.context["scope"])
 
 
 class OpeningHoursSerializer(serializers.ModelSerializer):
@@ -70,7 +69,7 @@ class ClubSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         scope = self.context.get("scope")
         if scope is not None:
-            self.fields["organization"].queryset = Organization.objects.filter(id__in=scope.admin_org_ids)
+            self.fields["organization"].queryset = organization_list_administered(scope)
         if self.instance is not None and not isinstance(self.instance, (list, tuple)) and hasattr(self.instance, "pk"):
             self.fields["organization"].read_only = True
 
@@ -86,10 +85,8 @@ class ClubSerializer(serializers.ModelSerializer):
         return value
 
     def validate_slug(self, value):
-        taken = Club.objects.filter(slug=value)
-        if self.instance is not None and hasattr(self.instance, "pk"):
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
+        editing = self.instance is not None and hasattr(self.instance, "pk")
+        if selectors.club_slug_taken(value, exclude_pk=self.instance.pk if editing else None):
             raise serializers.ValidationError("That slug is already in use")
         return value
 
@@ -99,7 +96,7 @@ class ClubSerializer(serializers.ModelSerializer):
             by_day.setdefault(row["weekday"], []).append(row)
         for weekday, day_rows in by_day.items():
             day_rows.sort(key=lambda r: r["opens"])
-            for before, after in zip(day_rows, day_rows[1:]):
+            for before, after in zip(day_rows, day_rows[1:], strict=False):
                 if before["closes"] == MIDNIGHT or after["opens"] < before["closes"]:
                     raise serializers.ValidationError(f"Opening intervals overlap on weekday {weekday}")
         return rows
@@ -127,23 +124,26 @@ class ClubSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ClubViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    queryset = Club.objects.prefetch_related(Prefetch("opening_hours", queryset=OpeningHours.objects.all()))
-    serializer_class = ClubSerializer
-    club_lookup = ""
-    public_read = True
-    write_requires_owner = True
-    filterset_fields = ["organization", "slug"]
+# Anyone reads (public clubs, by the tenant rule); signed-in users create and patch; nothing is deleted.
+# A comment, not a docstring: drf-spectacular would print a docstring as every operation's description.
+class PublicReadMixin:
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
+
+class ClubViewSet(PublicReadMixin, TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                  mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    queryset = selectors.club_list()
+    serializer_class = ClubSerializer
+    club_lookup = ""
+    public_read = True
+    write_requires_owner = True
+    filterset_fields = ["organization", "slug"]
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        from apps.organizations.services import unique_slug
-
         data.setdefault("slug", unique_slug(Club, data["name"]))
         serializer.instance = services.club_create(**data)
 
@@ -169,24 +169,18 @@ class CourtSerializer(serializers.ModelSerializer):
         club = attrs.get("club") or getattr(self.instance, "club", None)
         name = attrs.get("name")
         if club is not None and name:
-            clash = Court.objects.filter(club=club, name=name)
-            if self.instance is not None and hasattr(self.instance, "pk"):
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
+            editing = self.instance is not None and hasattr(self.instance, "pk")
+            if selectors.court_name_taken(club=club, name=name, exclude_pk=self.instance.pk if editing else None):
                 raise serializers.ValidationError({"name": ["This club already has a court with that name"]})
         return attrs
 
 
-class CourtViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    queryset = Court.objects.select_related("club")
+class CourtViewSet(PublicReadMixin, TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                   mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    queryset = selectors.court_list()
     serializer_class = CourtSerializer
     public_read = True
     filterset_fields = ["club", "is_active"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
     def perform_create(self, serializer):
         serializer.instance = services.court_create(**serializer.validated_data)
@@ -221,7 +215,7 @@ class PricingRuleSerializer(serializers.ModelSerializer):
 
 class PricingRuleViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                          mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    queryset = PricingRule.objects.all()
+    queryset = selectors.pricing_rule_list()
     serializer_class = PricingRuleSerializer
     filterset_fields = ["club", "court"]
 
@@ -258,7 +252,7 @@ class MaintenanceBlockFilter(django_filters.FilterSet):
 
 class MaintenanceBlockViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                               mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    queryset = MaintenanceBlock.objects.select_related("court", "court__club").order_by("period")
+    queryset = selectors.maintenance_block_list()
     serializer_class = MaintenanceBlockSerializer
     club_lookup = "court__club"
     filterset_class = MaintenanceBlockFilter
@@ -289,12 +283,9 @@ class DisplayKeyCreatedSerializer(DisplayKeySerializer):
 
 class DisplayKeyViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                         mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    queryset = DisplayKey.objects.all()
+    queryset = selectors.display_key_list()
     serializer_class = DisplayKeySerializer
     filterset_fields = ["club"]
-
-    def get_queryset(self):
-        return super().get_queryset().filter(revoked_at__isnull=True)
 
     @extend_schema(responses={201: DisplayKeyCreatedSerializer})
     def create(self, request, *args, **kwargs):
@@ -303,9 +294,7 @@ class DisplayKeyViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListM
         key, raw = services.display_key_create(user=request.user, **serializer.validated_data)
         data = DisplayKeySerializer(key).data
         data["key"] = raw
-        response = Response(data, status=201)
-        response.envelope_message = "Display key created; copy it now, it is not shown again"
-        return response
+        return enveloped_response(data, "Display key created; copy it now, it is not shown again", status=201)
 
     def destroy(self, request, *args, **kwargs):
         services.display_key_revoke(key=self.get_object())
@@ -313,6 +302,4 @@ class DisplayKeyViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListM
 
 
 def _deleted(message: str) -> Response:
-    response = Response(None, status=200)
-    response.envelope_message = message
-    return response
+    return enveloped_response(None, message)

@@ -8,6 +8,7 @@ from psycopg2.extras import DateTimeTZRange
 from apps.clubs.errors import ClubErrorCode
 from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import AllocationStatus, Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
+from apps.clubs.signals import display_key_revoked
 from apps.core.errors import Conflict, InvalidInput
 
 OVERLAP_CONSTRAINT = "court_allocation_no_overlap"
@@ -141,6 +142,4 @@ def display_key_revoke(*, key: DisplayKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         key.save(update_fields=["revoked_at", "updated_at"])
-        from apps.clubs.signals import display_key_revoked
-
         transaction.on_commit(lambda: display_key_revoked.send(sender=DisplayKey, key_id=key.pk))

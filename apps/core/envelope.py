@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from apps.core.request_context import request_id_var
 
@@ -45,6 +46,13 @@ def default_message(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "OK"
+
+
+def enveloped_response(data, message: str, *, status: int = 200) -> Response:
+    """A view's answer and the envelope's `message` for it (EnvelopeJSONRenderer writes both)."""
+    response = Response(data, status=status)
+    response.envelope_message = message
+    return response
 
 
 class EnvelopeJSONRenderer(JSONRenderer):

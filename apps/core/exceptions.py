@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+import sentry_sdk
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -107,8 +108,6 @@ def envelope_exception_handler(exc, context):
     else:
         logger.exception("unhandled error in API view")
     try:
-        import sentry_sdk
-
         sentry_sdk.capture_exception(exc)
     except Exception:  # pragma: no cover - reporting must never mask the answer
         pass

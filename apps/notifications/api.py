@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.api import MeApi, MeOutput, language_field, phone_field
+from apps.core.envelope import enveloped_response
 from apps.core.fields import AwareDateTimeField
 from apps.notifications import selectors, services
 from apps.notifications.models import Channel, Kind, Notification
@@ -42,9 +43,7 @@ class NotificationReadApi(APIView):
             notification = services.mark_read(user=request.user, notification_id=pk)
         except Notification.DoesNotExist:
             raise Http404 from None  # someone else's reads as missing
-        response = Response(NotificationSerializer(notification).data)
-        response.envelope_message = "Notification read"
-        return response
+        return enveloped_response(NotificationSerializer(notification).data, "Notification read")
 
 
 class ReadAllInput(serializers.Serializer):
@@ -59,9 +58,7 @@ class NotificationReadAllApi(APIView):
         data = ReadAllInput(data=request.data if isinstance(request.data, dict) else {})
         data.is_valid(raise_exception=True)
         updated = services.mark_all_read(user=request.user, until=data.validated_data.get("until"))
-        response = Response({"updated": updated})
-        response.envelope_message = "All notifications read"
-        return response
+        return enveloped_response({"updated": updated}, "All notifications read")
 
 
 class ChannelChoices(serializers.Serializer):
@@ -111,9 +108,7 @@ class NotificationPreferencesApi(APIView):
         data = PreferencesInput(data=request.data)
         data.is_valid(raise_exception=True)
         matrix = services.set_preferences(user=request.user, changes=data.validated_data["preferences"])
-        response = Response(_preferences_body(matrix))
-        response.envelope_message = "Preferences saved"
-        return response
+        return enveloped_response(_preferences_body(matrix), "Preferences saved")
 
 
 class SettingsInput(PreferencesInput):
@@ -137,6 +132,4 @@ class NotificationSettingsApi(APIView):
         preferences = values.pop("preferences", None)
         user, matrix = services.notification_settings_update(user=request.user, profile=values,
                                                              preferences=preferences)
-        response = Response({"me": MeApi._me(user), **_preferences_body(matrix)})
-        response.envelope_message = "Settings saved"
-        return response
+        return enveloped_response({"me": MeApi._me(user), **_preferences_body(matrix)}, "Settings saved")

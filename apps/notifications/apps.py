@@ -6,4 +6,6 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self):
-        from apps.notifications import receivers  # noqa: F401  (connects the booking signals)
+        # Connects the booking, payment and phone-code signals; in ready() because receivers
+        # import models.
+        from apps.notifications import receivers  # noqa: F401

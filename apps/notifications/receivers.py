@@ -1,13 +1,18 @@
-"""Booking and payment signals -> notifications, in the sender's transaction.
+"""Booking and payment signals -> notifications, in the sender's transaction; an account's
+phone code -> an SMS after commit.
 
 A failing notification must never undo a booking: each runs in its own savepoint and is logged.
 """
 import logging
 
+import sentry_sdk
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.dispatch import receiver
 
-from apps.notifications import triggers
+from apps.accounts.signals import phone_code_issued
+from apps.notifications import services, triggers
+from apps.payments import signals as payment_signals
 from apps.reservations.signals import reservation_cancelled, reservation_confirmed
 
 logger = logging.getLogger("padelyzer.notifications")
@@ -20,8 +25,6 @@ def _guarded(name: str, func, *args):
     except Exception:
         logger.exception("notification trigger %s failed", name)
         try:
-            import sentry_sdk
-
             sentry_sdk.capture_exception()
         except Exception:  # pragma: no cover
             pass
@@ -39,8 +42,6 @@ def on_reservation_cancelled(sender, reservation, refund=None, **kwargs):
 
 def _share_payer(payment, owner):
     """The registered user who paid a split share by link (matched by e-mail), if not the owner."""
-    from django.contrib.auth import get_user_model
-
     share = getattr(payment, "share", None)
     email = (getattr(share, "email", "") or "").strip().lower()
     if not email or email == owner.email:
@@ -48,6 +49,7 @@ def _share_payer(payment, owner):
     return get_user_model().objects.filter(email=email).first()
 
 
+@receiver(payment_signals.payment_succeeded, dispatch_uid="notifications.payment_succeeded")
 def on_payment_succeeded(sender, payment, reservation, **kwargs):
     amount = payment.amount_received or payment.amount
     _guarded("payment_received", lambda: triggers.notify_payment_received(
@@ -58,6 +60,7 @@ def on_payment_succeeded(sender, payment, reservation, **kwargs):
             reservation, amount=amount, user=payer, reference=str(payment.pk)))
 
 
+@receiver(payment_signals.payment_refunded, dispatch_uid="notifications.payment_refunded")
 def on_payment_refunded(sender, refund, payment, reservation, **kwargs):
     at_desk = payment.method == "desk"
     _guarded("payment_refunded", lambda: triggers.notify_payment_refunded(
@@ -68,15 +71,6 @@ def on_payment_refunded(sender, refund, payment, reservation, **kwargs):
             reservation, amount=refund.amount, user=payer, reference=str(refund.pk), at_desk=at_desk))
 
 
-def connect_payment_signals() -> None:
-    from django.apps import apps
-
-    if not apps.is_installed("apps.payments"):
-        return
-    from apps.payments import signals as payment_signals
-
-    payment_signals.payment_succeeded.connect(on_payment_succeeded, dispatch_uid="notifications.payment_succeeded")
-    payment_signals.payment_refunded.connect(on_payment_refunded, dispatch_uid="notifications.payment_refunded")
-
-
-connect_payment_signals()
+@receiver(phone_code_issued, dispatch_uid="notifications.phone_code")
+def on_phone_code_issued(sender, phone, body, reference, **kwargs):
+    services.phone_code_send(phone=phone, body=body, reference=reference)

@@ -1,14 +1,13 @@
-"""Writes of notifications: create (with deliveries), send one delivery, read marks, preferences."""
+"""Writes of notifications: create (with deliveries, sent by tasks after commit), read marks, preferences."""
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.accounts.services import user_update
+from apps.notifications import tasks
 from apps.notifications.models import (
     DEFAULT_CHANNELS,
     Channel,
@@ -18,15 +17,8 @@ from apps.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from apps.notifications.sms import get_sms_backend
 from routing.publisher import publish
 from routing.streams import user_stream
-
-logger = logging.getLogger("padelyzer.notifications")
-
-
-class DeliveryFailed(Exception):
-    """A channel refused or failed; the task retries with backoff."""
 
 
 def preference_matrix(user) -> dict[str, dict[str, bool]]:
@@ -52,8 +44,6 @@ def set_preferences(*, user, changes: dict[str, dict[str, bool]]) -> dict[str, d
 def notification_settings_update(*, user, profile: dict, preferences: dict | None):
     """Language, SMS number and channels together: all saved or none. A new number's code is
     sent only once this commits (apps.accounts.phone)."""
-    from apps.accounts.services import user_update
-
     if profile:
         user = user_update(user=user, **profile)
     matrix = set_preferences(user=user, changes=preferences) if preferences else preference_matrix(user)
@@ -129,66 +119,8 @@ def notify(*, user, kind: str, title: str, body: str, data: dict | None = None,
             if delivery.channel != Channel.IN_APP:
                 # A lambda, not functools.partial: Django 5.2 logs a failing robust hook by its __qualname__,
                 # which a partial lacks, turning a broker outage into a 500 after commit.
-                transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk), robust=True)
+                transaction.on_commit(lambda pk=delivery.pk: tasks.send_delivery.delay(str(pk)), robust=True)
     return notification
-
-
-def enqueue_delivery(delivery_id) -> None:
-    from apps.notifications.tasks import send_delivery
-
-    send_delivery.apply_async(args=[str(delivery_id)], queue="high_priority")
-
-
-def attempt_delivery(delivery_id, *, final: bool) -> str:
-    """Send one pending delivery once. Idempotent: a sent (or given-up) delivery is not sent again.
-
-    The row stays locked while the channel sends, so a redelivered duplicate of the task waits and
-    then sees `sent`. A worker killed between the send and the commit can still repeat one send
-    (at-least-once): the e-mail's Message-ID and the SMS reference are stable so receivers can dedupe.
-    `final`: the last attempt Celery will make; a failure then marks the delivery failed.
-    """
-    with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(of=("self",))
-                    .select_related("notification", "notification__user").filter(pk=delivery_id).first())
-        if delivery is None:
-            return "missing"
-        if delivery.status != DeliveryStatus.PENDING:
-            return delivery.status
-        delivery.attempts += 1
-        try:
-            _send(delivery)
-        except Exception as exc:  # any channel error: record it, then let the task retry
-            delivery.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-            delivery.status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
-            delivery.save(update_fields=["attempts", "last_error", "status", "updated_at"])
-            logger.warning("delivery %s (%s) attempt %s failed: %s", delivery.pk, delivery.channel,
-                           delivery.attempts, exc.__class__.__name__)
-            failure = exc
-        else:
-            delivery.status = DeliveryStatus.SENT
-            delivery.sent_at = timezone.now()
-            delivery.save(update_fields=["attempts", "status", "sent_at", "updated_at"])
-            return DeliveryStatus.SENT
-    raise DeliveryFailed(str(failure)) from failure
-
-
-def _send(delivery: Delivery) -> None:
-    notification = delivery.notification
-    user = notification.user
-    if delivery.channel == Channel.EMAIL:
-        message = EmailMessage(
-            subject=notification.title, body=notification.body, to=[user.email],
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            headers={"Message-ID": f"<{delivery.pk}@padelyzer.notifications>"})
-        message.send(fail_silently=False)
-    elif delivery.channel == Channel.SMS:
-        if not user.phone or user.phone_verified_at is None:
-            # The number changed since the notification was made: never text an unproved number.
-            raise DeliveryFailed("the user has no verified phone number")
-        get_sms_backend().send(to=user.phone, body=f"{notification.title}: {notification.body}",
-                               reference=str(delivery.pk))
-    else:
-        raise DeliveryFailed(f"channel {delivery.channel} is not sent by a task")
 
 
 def mark_read(*, user, notification_id) -> Notification:
@@ -210,12 +142,17 @@ def mark_all_read(*, user, until=None) -> int:
 def requeue_stale_deliveries(*, older_than_seconds: int = 900, limit: int = 500) -> int:
     """Pending deliveries whose task was lost (broker down at commit, worker gone): enqueue again.
 
-    Safe to overlap with a live retry: attempt_delivery() locks the row and skips anything sent.
+    Safe to overlap with a live retry: attempt_delivery() (delivery.py) locks the row and skips anything sent.
     """
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, updated_at__lt=cutoff)
                .exclude(channel=Channel.IN_APP).order_by("updated_at").values_list("pk", flat=True)[:limit])
     for delivery_id in ids:
         Delivery.objects.filter(pk=delivery_id).update(updated_at=timezone.now())
-        enqueue_delivery(delivery_id)
+        tasks.send_delivery.delay(str(delivery_id))
     return len(ids)
+
+
+def phone_code_send(*, phone: str, body: str, reference: str) -> None:
+    """An account's verification code (apps.accounts.phone) by SMS, once the caller's transaction commits."""
+    transaction.on_commit(lambda: tasks.send_phone_code.delay(phone, body, reference), robust=True)

@@ -18,9 +18,11 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from apps.clubs.models import AllocationStatus
 from apps.core.i18n import language_of
 from apps.notifications.models import Kind, Notification
 from apps.notifications.services import notify
+from apps.reservations.models import Reservation
 
 HOLD_WARNING_WINDOW = timedelta(minutes=2)
 
@@ -143,9 +145,6 @@ def notify_match_called(users, match_info: dict) -> list:
 
 def notify_hold_expiring(reservation_id) -> Notification | None:
     """Re-checked under the reservation's lock, so a payment confirming it meanwhile wins."""
-    from apps.clubs.models import AllocationStatus
-    from apps.reservations.models import Reservation
-
     with transaction.atomic():
         reservation = (Reservation.objects.select_for_update(of=("self", "courtallocation_ptr"))
                        .select_related("court", "court__club", "user")
@@ -168,9 +167,6 @@ def notify_hold_expiring(reservation_id) -> Notification | None:
 
 def holds_to_warn(now=None):
     """Held reservations expiring within the window that were not warned yet (the dedupe row is the flag)."""
-    from apps.clubs.models import AllocationStatus
-    from apps.reservations.models import Reservation
-
     now = now or timezone.now()
     warned = Notification.objects.filter(
         user=OuterRef("user"),
@@ -178,3 +174,8 @@ def holds_to_warn(now=None):
     return (Reservation.objects.filter(status=AllocationStatus.HELD, hold_expires_at__gt=now,
                                        hold_expires_at__lte=now + HOLD_WARNING_WINDOW)
             .exclude(Exists(warned)).order_by("hold_expires_at").values_list("pk", flat=True))
+
+
+def notify_expiring_holds() -> int:
+    """The periodic hold check: warns each hold in the window once; returns how many were warned."""
+    return sum(1 for reservation_id in list(holds_to_warn()) if notify_hold_expiring(reservation_id) is not None)

@@ -1,14 +1,14 @@
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
 
 from apps.accounts.models import User
-from apps.clubs.models import Club
+from apps.core.envelope import enveloped_response
 from apps.core.tenancy import TenantScopedMixin
-from apps.organizations import services
+from apps.organizations import selectors, services
 from apps.organizations.models import Membership, Organization, Role
 
 
@@ -22,15 +22,20 @@ class OrganizationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"slug": {"validators": []}}
 
 
+@extend_schema_field(OpenApiTypes.UUID)
+class OrganizationClubField(serializers.PrimaryKeyRelatedField):
+    """A club of the organization in context; any other id reads as 'does not exist' (400).
+    The Club model comes from the reverse relation: organizations sits below clubs and imports none of it."""
+
+    def get_queryset(self):
+        clubs = Organization._meta.get_field("clubs").related_model.objects
+        return clubs.filter(organization=self.context.get("organization"))
+
+
 class MemberInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
-    club = serializers.PrimaryKeyRelatedField(queryset=Club.objects.none(), required=False, allow_null=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        organization = self.context.get("organization")
-        self.fields["club"].queryset = Club.objects.filter(organization=organization)
+    club = OrganizationClubField(required=False, allow_null=True)
 
     def validate_email(self, value):
         user = User.objects.filter(email__iexact=value).first()
@@ -76,15 +81,13 @@ class OrganizationViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.Lis
         membership = services.membership_create(
             organization=organization, user=data.validated_data["email"], role=data.validated_data["role"],
             club=data.validated_data.get("club"))
-        response = Response(MembershipSerializer(membership).data, status=201)
-        response.envelope_message = "Member added"
-        return response
+        return enveloped_response(MembershipSerializer(membership).data, "Member added", status=201)
 
     @extend_schema(responses={200: MembershipSerializer(many=True)})
     @members.mapping.get
     def list_members(self, request, pk=None):
         organization = self.get_object()
         self._require_admin(organization)
-        rows = Membership.objects.filter(organization=organization).select_related("user")
+        rows = selectors.memberships_of(organization)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)

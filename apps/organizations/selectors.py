@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apps.organizations.models import Membership, Role
+from apps.organizations.models import Membership, Organization, Role
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,11 @@ def tenant_scope_for(user) -> TenantScope:
     """Two queries whatever the number of memberships."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS_SCOPE
-    from apps.clubs.models import Club
-
     rows = list(Membership.objects.filter(user=user).values_list("organization_id", "club_id", "role"))
     admin_orgs = frozenset(org for org, _club, role in rows if role == Role.ORG_ADMIN)
-    admin_clubs = set(Club.objects.filter(organization_id__in=admin_orgs).values_list("id", flat=True)) \
-        if admin_orgs else set()
+    # Through the clubs' reverse relation: organizations sits below clubs and imports none of it.
+    admin_clubs = set(Organization.objects.filter(pk__in=admin_orgs, clubs__isnull=False)
+                      .values_list("clubs__id", flat=True)) if admin_orgs else set()
     staff = {club for _org, club, role in rows if club is not None} | admin_clubs
     owners = {club for _org, club, role in rows if role == Role.CLUB_OWNER} | admin_clubs
     return TenantScope(
@@ -49,7 +48,22 @@ def memberships_for(user):
     return Membership.objects.filter(user=user).select_related("organization", "club")
 
 
-def organization_list_for(user):
-    from apps.organizations.models import Organization
+def memberships_of(organization):
+    return Membership.objects.filter(organization=organization).select_related("user")
 
+
+def me_memberships(user) -> dict:
+    """auth/me/'s `memberships` and `staff_clubs` (registered with apps.accounts.me in apps.py)."""
+    return {
+        "memberships": list(memberships_for(user)),
+        # The same rule every view applies (apps.core.tenancy), so pages need not re-derive it.
+        "staff_clubs": sorted(tenant_scope_for(user).staff_club_ids, key=str),
+    }
+
+
+def organization_list_administered(scope: TenantScope):
+    return Organization.objects.filter(id__in=scope.admin_org_ids)
+
+
+def organization_list_for(user):
     return Organization.objects.filter(memberships__user=user).distinct()

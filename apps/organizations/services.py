@@ -22,8 +22,9 @@ def organization_create(*, name: str, creator, slug: str | None = None) -> Organ
     try:
         with transaction.atomic():
             organization = Organization.objects.create(name=name, slug=slug or unique_slug(Organization, name))
-    except IntegrityError:
-        raise Conflict("slug_taken", "That slug is already in use", details={"slug": ["That slug is already in use"]})
+    except IntegrityError as exc:
+        raise Conflict("slug_taken", "That slug is already in use",
+                       details={"slug": ["That slug is already in use"]}) from exc
     Membership.objects.create(user=creator, organization=organization, role=Role.ORG_ADMIN)
     return organization
 

@@ -5,9 +5,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.response import Response
 
 from apps.clubs.api import ScopedClubField
+from apps.core.envelope import enveloped_response
 from apps.core.errors import Conflict
 from apps.core.tenancy import TenantScopedMixin
 from apps.reports import services
@@ -54,7 +54,7 @@ async def _csv_lines(report_id):
     """Keyset pages of stored lines, fetched off the event loop: flat memory for any size."""
     after = -1
     while True:
-        page = await sync_to_async(lambda: list(
+        page = await sync_to_async(lambda after=after: list(
             ReportLine.objects.filter(report_id=report_id, n__gt=after).order_by("n")
             .values_list("n", "text")[:DOWNLOAD_CHUNK]))()
         if not page:
@@ -85,9 +85,7 @@ class ReportViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
         data.is_valid(raise_exception=True)
         report = services.request_report(user=request.user, **data.validated_data)
         report.refresh_from_db()  # an eager build (no Redis) has already finished by now
-        response = Response(ReportSerializer(report).data, status=202)
-        response.envelope_message = "Report queued"
-        return response
+        return enveloped_response(ReportSerializer(report).data, "Report queued", status=202)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV")})
     @action(detail=True, methods=["get"], content_negotiation_class=CsvOrErrorNegotiation)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
@@ -16,6 +17,7 @@ from apps.clubs.services import claim_court_time, is_overlap_violation
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.reservations.errors import ReservationErrorCode as Code
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
+from apps.reservations.payment_hooks import payments
 from apps.reservations.selectors import club_hours, club_rules
 from apps.reservations.signals import reservation_cancelled, reservation_confirmed
 from routing.publisher import publish
@@ -101,14 +103,10 @@ def reservation_create(*, court: Court, user, start: datetime, end: datetime,
 
 
 def _online_payments_enabled() -> bool:
-    from django.conf import settings
-
     return bool(settings.STRIPE_SECRET_KEY)
 
 
 def _hold_duration() -> timedelta:
-    from django.conf import settings
-
     return timedelta(minutes=getattr(settings, "PAYMENT_HOLD_MINUTES", 10))
 
 
@@ -289,3 +287,24 @@ def reservation_mark_no_show(*, reservation: Reservation, actor, now: datetime |
         reservation.save(update_fields=["status", "updated_at"])
         _publish_desk_change(reservation, actor=actor, now=now, event="checkin.no_show", reason="no_show")
     return reservation
+
+
+def holds_expire_due(*, limit: int = 500) -> dict:
+    """Free the slots of payment holds that ran out (live reservation.updated, slot free).
+
+    A webhook can be late or lost, so each hold's open PaymentIntents are re-read from Stripe
+    first: a hold that was in fact paid is confirmed, not freed. Idempotent; overlapping runs
+    are safe (each hold is expired under its row lock, once).
+    """
+    now = timezone.now()
+    due = list(Reservation.objects.filter(status=AllocationStatus.HELD, hold_expires_at__lte=now)
+               .order_by("hold_expires_at").values_list("pk", flat=True)[:limit])
+    result = {"expired": 0, "confirmed": 0}
+    for reservation_id in due:
+        if payments.hold_paid(reservation_id=reservation_id):  # asks Stripe; a failed check expires anyway
+            result["confirmed"] += 1
+            continue
+        if reservation_expire_hold(reservation_id=reservation_id, now=now) is not None:
+            result["expired"] += 1
+            payments.hold_expired(reservation_id=reservation_id)  # cancel intents, refund split shares
+    return result

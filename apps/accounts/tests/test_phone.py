@@ -136,6 +136,7 @@ def test_without_redis_codes_are_refused_cleanly_and_the_profile_still_saves(pla
 
 
 def test_a_queued_sms_is_not_sent_once_the_number_changed(eager_celery, sms_outbox):
+    from apps.notifications import delivery as sending
     from apps.notifications import services as notifications
     from apps.notifications.models import Delivery, DeliveryStatus
 
@@ -144,7 +145,7 @@ def test_a_queued_sms_is_not_sent_once_the_number_changed(eager_celery, sms_outb
     notification = notifications.notify(user=user, kind=Kind.MATCH_CALLED, title="Called", body="Pista 1")
     delivery = notification.deliveries.get(channel=Channel.SMS)
     User.objects.filter(pk=user.pk).update(phone="+52 55 3333 4444", phone_verified_at=None)
-    with pytest.raises(notifications.DeliveryFailed):
-        notifications.attempt_delivery(delivery.pk, final=True)
+    with pytest.raises(sending.DeliveryFailed):
+        sending.attempt_delivery(delivery.pk, final=True)
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.FAILED
     assert sms_outbox == []

@@ -3,7 +3,7 @@ import pytest
 from django.db import connection
 from django.test import Client, override_settings
 
-import apps.core.health as health
+import project.health as health
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from apps.clubs.models import AllocationStatus
 from apps.core.tests.helpers import at, booking_body, client_for, err, future_day, ok
-from apps.notifications import services, tasks, triggers
+from apps.notifications import periodic, services, tasks, triggers
+from apps.notifications.delivery import DeliveryFailed, attempt_delivery
 from apps.notifications.models import Channel, Delivery, DeliveryStatus, Kind, Notification
 from apps.notifications.selectors import unread_notifications_snapshot
 from apps.reservations.models import Reservation
+from project.celery import app
 from routing.models import StreamEvent
 from routing.streams import user_stream
 from tests.factories import CourtFactory, ReservationFactory, UserFactory, staff_of
@@ -76,7 +78,8 @@ def test_delivery_task_is_enqueued_on_high_priority_only_after_commit(django_cap
             ok(book(client_for(user), court), 201)
             assert apply_async.call_count == 0
     email = Delivery.objects.get(notification__user=user, channel=Channel.EMAIL)
-    apply_async.assert_called_once_with(args=[str(email.pk)], queue="high_priority")
+    apply_async.assert_called_once_with((str(email.pk),), {})
+    assert app.amqp.router.route({}, tasks.send_delivery.name)["queue"].name == "high_priority"  # project/celery.py
     assert email.status == DeliveryStatus.PENDING and email.attempts == 0
 
 
@@ -220,7 +223,7 @@ def test_failed_sends_are_retried_with_backoff_then_sent(eager_celery, settings)
     assert FlakySms.calls == [str(delivery.pk)] * 3
     options = tasks.send_delivery
     assert (options.max_retries, options.retry_backoff, options.retry_backoff_max) == (5, 10, 600)
-    assert options.autoretry_for == (services.DeliveryFailed,)
+    assert options.autoretry_for == (DeliveryFailed,)
 
 
 def test_retries_exhausted_marks_the_delivery_failed(eager_celery, settings):
@@ -228,7 +231,7 @@ def test_retries_exhausted_marks_the_delivery_failed(eager_celery, settings):
     FlakySms.failures, FlakySms.calls = 100, []
     user = UserFactory(phone="+34600000002")
     delivery = _sms_notification(user).deliveries.get()
-    with pytest.raises(services.DeliveryFailed):
+    with pytest.raises(DeliveryFailed):
         eager_celery.conf.task_eager_propagates = False
         tasks.send_delivery.apply(args=[str(delivery.pk)]).get()
     delivery.refresh_from_db()
@@ -236,7 +239,7 @@ def test_retries_exhausted_marks_the_delivery_failed(eager_celery, settings):
     assert delivery.attempts == tasks.MAX_RETRIES + 1
     assert "provider timeout" in delivery.last_error
     # Given up: a late duplicate of the task does not try again.
-    assert services.attempt_delivery(delivery.pk, final=False) == DeliveryStatus.FAILED
+    assert attempt_delivery(delivery.pk, final=False) == DeliveryStatus.FAILED
     assert len(FlakySms.calls) == tasks.MAX_RETRIES + 1
 
 
@@ -258,8 +261,9 @@ def test_stale_pending_deliveries_are_requeued():
     with mock.patch.object(tasks.send_delivery, "apply_async") as apply_async:
         assert services.requeue_stale_deliveries() == 0  # fresh: its task is presumably on the way
         Delivery.objects.filter(pk=email.pk).update(updated_at=timezone.now() - timedelta(hours=1))
-        assert tasks.requeue_stale_deliveries() == 1
-    apply_async.assert_called_once_with(args=[str(email.pk)], queue="high_priority")
+        assert periodic.requeue_stale_deliveries() == 1
+    apply_async.assert_called_once_with((str(email.pk),), {})
+    assert app.amqp.router.route({}, tasks.send_delivery.name)["queue"].name == "high_priority"  # project/celery.py
 
 
 # --- other triggers -------------------------------------------------------------------------------
@@ -278,8 +282,8 @@ def test_hold_expiry_warning_once_per_hold(eager_celery, django_capture_on_commi
     confirmed = _held(UserFactory(), CourtFactory(club=court.club), timedelta(seconds=60))
     Reservation.objects.filter(pk=confirmed.pk).update(status=AllocationStatus.CONFIRMED)
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.warn_expiring_holds.apply().get() == 1
-        assert tasks.warn_expiring_holds.apply().get() == 0  # the flag holds on the next minute
+        assert periodic.warn_expiring_holds.apply().get() == 1
+        assert periodic.warn_expiring_holds.apply().get() == 0  # the flag holds on the next minute
     warning = Notification.objects.get()
     assert (warning.user_id, warning.kind) == (soon.user_id, Kind.HOLD_EXPIRING)
     assert warning.dedupe_key == f"hold_expiring:{soon.pk}"
@@ -301,9 +305,7 @@ def test_warn_expiring_holds_runs_every_minute_on_high_priority(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["warn-expiring-holds"]
     assert (entry["task"], entry["schedule"], entry["options"]["queue"]) == (
         "notifications.warn_expiring_holds", 60.0, "high_priority")
-    from project.celery import app
-
-    for task in (tasks.warn_expiring_holds, tasks.send_delivery):  # routed by name in project/celery.py
+    for task in (periodic.warn_expiring_holds, tasks.send_delivery):  # routed by name in project/celery.py
         assert app.amqp.router.route({}, task.name)["queue"].name == "high_priority"
 
 

@@ -16,8 +16,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.clubs.models import AllocationStatus, MaintenanceBlock
 from apps.core.tests.helpers import client_for, err, ok
-from apps.reports import builders, services, tasks
+from apps.reports import builders, tasks
+from apps.reports.build import build
 from apps.reports.models import Report, ReportLine, ReportStatus
+from project.celery import app
 from routing.models import StreamEvent
 from routing.streams import staff_stream
 from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
@@ -82,7 +84,7 @@ def club_with_bookings(db):
 def test_occupancy_heatmap(club_with_bookings):
     club, a, b = club_with_bookings
     report = make_report(club, "occupancy", MON, SUN)
-    assert services.build(report.pk) == "ready"
+    assert build(report.pk) == "ready"
     rows = csv_rows(report)
     court_hour = {(r["court"], int(r["hour"])): r for r in rows if r["section"] == "court_hour"}
     # 7 days x 60 open minutes in each hour 08..21, for each court; closed hours are left out.
@@ -122,7 +124,7 @@ def test_booking_across_local_midnight_is_split_by_day_and_clamped_to_the_range(
     court = CourtFactory(club=club)
     booking(court, MON, 23, minutes=120)  # Mon 23:00 - Tue 01:00
     report = make_report(club, "occupancy", MON, MON)
-    services.build(report.pk)
+    build(report.pk)
     rows = {(r["section"], r["weekday"], r["hour"]): r["booked_minutes"] for r in csv_rows(report)}
     assert rows[("weekday_hour", "0", "23")] == "60"
     assert ("weekday_hour", "1", "0") not in rows  # Tuesday is outside the range
@@ -133,7 +135,7 @@ def test_booking_across_local_midnight_is_split_by_day_and_clamped_to_the_range(
 def test_revenue_by_day_court_and_payment_mode(club_with_bookings):
     club, a, b = club_with_bookings
     report = make_report(club, "revenue", MON, SUN)
-    services.build(report.pk)
+    build(report.pk)
     rows = csv_rows(report)
     sections = {}
     for r in rows:
@@ -183,17 +185,17 @@ def test_build_streams_progress_then_ready_to_the_staff_stream(club_with_booking
 def test_build_is_idempotent_and_restarts_after_a_crash(club_with_bookings):
     club, _a, _b = club_with_bookings
     report = make_report(club, "revenue", MON, SUN)
-    services.build(report.pk)
+    build(report.pk)
     first = csv_rows(report)
     events = len(staff_events(club))
-    assert services.build(report.pk) == "ready"  # a redelivered copy changes nothing
+    assert build(report.pk) == "ready"  # a redelivered copy changes nothing
     assert len(staff_events(club)) == events
     assert [e.type for e in staff_events(club)].count("report.ready") == 1
     assert csv_rows(report) == first
     # A worker died mid-build: status left running with a partial CSV; the redelivery starts over.
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, progress=40)
     ReportLine.objects.filter(report=report, n__gt=3).delete()
-    assert services.build(report.pk) == "ready"
+    assert build(report.pk) == "ready"
     assert csv_rows(report) == first
 
 
@@ -205,20 +207,20 @@ def test_a_second_builder_backs_off_while_one_holds_the_report(club_with_booking
     try:
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"report:{report.pk}"])
-        assert services.build(report.pk) == "busy"
+        assert build(report.pk) == "busy"
         report.refresh_from_db()
         assert report.status == ReportStatus.QUEUED
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [f"report:{report.pk}"])
     finally:
         other.close()
-    assert services.build(report.pk) == "ready"
+    assert build(report.pk) == "ready"
 
 
 def test_a_failing_build_is_marked_failed_and_raises(club_with_bookings):
     club, _a, _b = club_with_bookings
     report = make_report(club, "occupancy", MON, SUN)
-    with mock.patch.dict(services.BUILDERS, {"occupancy": mock.Mock(side_effect=RuntimeError("disk on fire"))}):
+    with mock.patch.dict(builders.BUILDERS, {"occupancy": mock.Mock(side_effect=RuntimeError("disk on fire"))}):
         with pytest.raises(RuntimeError):
             tasks.build_report.apply(args=[str(report.pk)], throw=True).get()
     report.refresh_from_db()
@@ -231,7 +233,7 @@ def test_reads_through_a_server_side_cursor(club_with_bookings):
     club, _a, _b = club_with_bookings
     report = make_report(club, "revenue", MON, SUN)
     with mock.patch.object(connection, "chunked_cursor", wraps=connection.chunked_cursor) as chunked:
-        services.build(report.pk)
+        build(report.pk)
     assert chunked.call_count == 2  # one aggregate query per court, streamed
 
 
@@ -247,7 +249,8 @@ def test_request_report_is_202_and_enqueued_on_analytics_after_commit(club_with_
                                                        "date_from": "2026-03-23", "date_to": "2026-03-29"},
                                              format="json"), 202)
             assert apply_async.call_count == 0
-    apply_async.assert_called_once_with(args=[data["id"]], queue="analytics")
+    apply_async.assert_called_once_with((data["id"],), {})
+    assert app.amqp.router.route({}, tasks.build_report.name)["queue"].name == "analytics"  # project/celery.py
     assert data["status"] == "queued" and data["progress"] == 0 and data["download_url"] is None
     assert (data["club"], data["kind"], data["date_from"], data["date_to"]) == (
         str(club.pk), "occupancy", "2026-03-23", "2026-03-29")
@@ -266,7 +269,8 @@ def test_request_report_is_202_and_enqueued_on_analytics_after_commit(club_with_
                                                         "date_from": "2026-03-23", "date_to": "2026-03-29"},
                                               format="json"), 202)
     assert third["id"] == data["id"]
-    apply_async.assert_called_once_with(args=[data["id"]], queue="analytics")
+    apply_async.assert_called_once_with((data["id"],), {})
+    assert app.amqp.router.route({}, tasks.build_report.name)["queue"].name == "analytics"  # project/celery.py
 
 
 def test_request_then_status_then_csv_download(club_with_bookings, eager_celery, django_capture_on_commit_callbacks):
@@ -312,7 +316,7 @@ def _ready_report():
             refund_amount=Decimal("20.00"), refund_status="refunded")
     staff = staff_of(club)
     report = make_report(club, "revenue", MON, SUN, user=staff)
-    services.build(report.pk)
+    build(report.pk)
     return club, staff, report
 
 
@@ -323,7 +327,7 @@ def test_download_rules(club_with_bookings):
     client = client_for(staff)
     err(client.get(f"{REPORTS}{report.pk}/download/"), 409, "report_not_ready")
     err(client.get(f"{REPORTS}{report.pk}/download/", HTTP_ACCEPT="text/csv"), 409, "report_not_ready")
-    services.build(report.pk)
+    build(report.pk)
     other_staff = staff_of(ClubFactory())
     err(client_for(other_staff).get(f"{REPORTS}{report.pk}/download/"), 404, "not_found")
     err(client_for(other_staff).get(f"{REPORTS}{report.pk}/"), 404, "not_found")

@@ -1,4 +1,4 @@
-"""Demo data: a knockout in progress for the demo club's board (called from seed_demo)."""
+"""The demo tournament: a knockout in progress for the demo club's board (called by seed.py)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -33,7 +33,7 @@ def seed_demo_tournament(club, players, *, now=None) -> Tournament:
     with transaction.atomic():
         tournament = services.tournament_create(club=club, name=DEMO_NAME, format="single_elimination",
                                                 golden_point=False, super_tiebreak=True, is_public=True)
-        for seed, pair in enumerate(zip(players[0::2], players[1::2]), start=1):
+        for seed, pair in enumerate(zip(players[0::2], players[1::2], strict=True), start=1):
             services.entry_create(tournament=tournament, players=list(pair), seed=seed)
         services.generate(tournament=tournament)
         if club.courts.filter(is_active=True).exists():

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from apps.tournaments.demo import seed_demo_tournament
+from apps.demo.tournament import seed_demo_tournament
 from apps.tournaments.models import Match, MatchAllocation, Tournament
 from apps.tournaments.selectors import tournament_snapshot
 from apps.tournaments.tests.support import club_with_staff

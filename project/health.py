@@ -1,9 +1,13 @@
-"""/health/: bare JSON (no envelope) for load balancers and uptime checks (CONTRACT §2)."""
+"""/health/: bare JSON (no envelope) for load balancers and uptime checks (CONTRACT §2).
+In project/, the top layer, because it asks the Celery app (project.celery) too."""
 from __future__ import annotations
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+
+from project.celery import app
 
 
 def _check_database() -> str:
@@ -19,8 +23,6 @@ def _check_redis() -> str:
     if not settings.REDIS_URL:
         return "not_configured"
     try:
-        import redis
-
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
         client.ping()
         return "ok"
@@ -32,8 +34,6 @@ def _check_celery() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
     try:
-        from project.celery import app
-
         replies = app.control.ping(timeout=0.5)
         return "ok" if replies else "no_workers"
     except Exception:

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the demo organization, club, accounts and a day of bookings.
+"""The demo (`manage.py seed_demo`): organization, club, accounts, a day of bookings and a tournament.
 
 Idempotent: a second run on the same day finds every row and creates none (it only puts back
 what someone changed, e.g. a demo password). Writes go through the services where they exist,
@@ -14,7 +14,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
@@ -26,6 +25,7 @@ from apps.clubs.models import BLOCKING_STATUSES, AllocationStatus, Club, Court, 
 from apps.clubs.schedule import booking_price
 from apps.clubs.services import is_overlap_violation
 from apps.core.errors import ApplicationError
+from apps.demo.tournament import seed_demo_tournament
 from apps.organizations.models import Membership, Organization, Role
 from apps.organizations.services import membership_create, organization_create
 from apps.reservations.models import Reservation
@@ -269,8 +269,6 @@ def seed(*, now: datetime | None = None, key_file: Path | str | None = None) -> 
     bookers = [users[a.email] for a in ACCOUNTS[2:] + GUESTS]
     today_count = _ensure_day_of_bookings(club, courts, bookers, now, counts)
     # A knockout in progress on today's courts, for the scoreboard (idempotent too).
-    from apps.tournaments.demo import seed_demo_tournament
-
     tournament = seed_demo_tournament(club, bookers[:8], now=now)
     return SeedSummary(
         organization_id=str(organization.pk), club_id=str(club.pk), club_slug=club.slug, club_name=club.name,
@@ -278,25 +276,3 @@ def seed(*, now: datetime | None = None, key_file: Path | str | None = None) -> 
         reservations_today=today_count, reservations_created=counts["reservations"], created=counts,
         tournament_id=str(tournament.pk),
     )
-
-
-class Command(BaseCommand):
-    help = "Load the demo organization, club, accounts and today's bookings (idempotent)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--key-file", default=None,
-                            help="where the demo display key is kept (default: .data/demo_display_key)")
-
-    def handle(self, *args, key_file=None, **options):
-        summary = seed(key_file=key_file)
-        out = self.stdout
-        created = ", ".join(f"{n} {k}" for k, n in summary.created.items() if n) or "nothing new"
-        out.write(f"Demo data ready ({created}).")
-        out.write(f"  Organization {ORG_NAME} ({summary.organization_id})")
-        out.write(f"  Club {summary.club_name}: slug {summary.club_slug}, id {summary.club_id}, {summary.timezone}")
-        out.write("  Accounts:")
-        for account in summary.accounts:
-            out.write(f"    {account.role:<7} {account.email:<28} password: {account.password}")
-        out.write(f"  Display key (court board): {summary.display_key}")
-        out.write(f"  Bookings today: {summary.reservations_today}")
-        out.write(f"  Tournament in progress: /tournaments/{summary.tournament_id}/board/")
