@@ -6,6 +6,10 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"padelyzer-test-{os.getpid()}")
 os.environ.setdefault("CHANNEL_PREFIX", f"padelyzer-test-{os.getpid()}")
+# pytest-xdist workers inherit the controller's environment: give each its own cache keys, or
+# their throttle and rate-limit counters add up across workers.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["CACHE_KEY_PREFIX"] = f"padelyzer-test-{os.getpid()}-{os.environ['PYTEST_XDIST_WORKER']}"
 # Tasks queued by committing tests go under this run's own broker prefix (dropped at session end).
 os.environ.setdefault("CELERY_BROKER_KEY_PREFIX", f"padelyzer-test-{os.getpid()}:")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
