@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from apps.clubs import services
 from apps.clubs.models import Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
 from apps.core.fields import ClubLocalAwareDateTimeField
-from apps.core.tenancy import TenantScopedMixin
+from apps.core.tenancy import TenantFilterSet, TenantScopedMixin
 from apps.organizations.models import Organization
 
 _TIMEZONES = frozenset(available_timezones())
@@ -246,7 +246,7 @@ class MaintenanceBlockSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "created_at"]
 
 
-class MaintenanceBlockFilter(django_filters.FilterSet):
+class MaintenanceBlockFilter(TenantFilterSet):
     club = django_filters.UUIDFilter(field_name="court__club")
     # Blocks still running or ahead at this instant (the staff dashboard lists today's and later).
     ends_after = django_filters.IsoDateTimeFilter(field_name="period", lookup_expr="endswith__gt")
@@ -293,8 +293,8 @@ class DisplayKeyViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.ListM
     serializer_class = DisplayKeySerializer
     filterset_fields = ["club"]
 
-    def get_queryset(self):
-        return super().get_queryset().filter(revoked_at__isnull=True)
+    def safely_get_queryset(self, queryset):
+        return queryset.filter(revoked_at__isnull=True)
 
     @extend_schema(responses={201: DisplayKeyCreatedSerializer})
     def create(self, request, *args, **kwargs):
