@@ -8,6 +8,8 @@ As user B (org_admin of another organization):
 - every method of every route with an id, given A's object, answers 403 or 404;
 - every list answers without any of A's ids, whatever filter is passed;
 - every POST body that names one of A's objects is a 400 naming that field;
+- every operation of the OpenAPI schema answers A's ids (in the path, in id filters) exactly
+  as it answers ids that exist nowhere;
 and afterwards A's objects are unchanged.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import time
 
@@ -33,8 +36,14 @@ from apps.core.tests.helpers import at, client_for, future_day
 from apps.organizations.models import Membership, Organization, Role
 from apps.organizations.selectors import tenant_scope_for
 from apps.reservations.models import Reservation
-from tests.factories import ClubFactory, CourtFactory, OrganizationFactory, PricingRuleFactory, ReservationFactory, \
-    UserFactory
+from tests.factories import (
+    ClubFactory,
+    CourtFactory,
+    OrganizationFactory,
+    PricingRuleFactory,
+    ReservationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +165,7 @@ def object_for(model, tenant: Tenant):
     for klass in model.__mro__:
         if klass in _BUILDERS:
             return _BUILDERS[klass](tenant)
-    for label, obj in tenant.extra.items():
+    for obj in tenant.extra.values():
         if isinstance(obj, model):
             return obj
     return None
@@ -345,9 +354,10 @@ def test_every_write_to_a_public_clubs_objects_is_refused(world):
     Club.objects.filter(pk=a.club.pk).update(is_public=True)
     before = _snapshot(a)
     as_b = client_for(b.owner)
-    for route in api_routes():
-        if not route.params:
-            continue
+    writes = [(route, method) for route in api_routes() if route.params for method in route.methods
+              if method != "get"]
+    walked = 0
+    for route, method in writes:
         values = {}
         for param in route.params:
             model = param_model(route, param)
@@ -357,12 +367,12 @@ def test_every_write_to_a_public_clubs_objects_is_refused(world):
             values[param] = str(obj.pk)
         else:
             url = route.url(values)
-            for method in route.methods:
-                if method == "get":
-                    continue
-                response = _call(as_b, method, url, _body_for(method))
-                assert response.status_code in (403, 404), (method.upper(), url, response.status_code,
-                                                            response.content[:300])
+            response = _call(as_b, method, url, _body_for(method))
+            assert response.status_code in (403, 404), (method.upper(), url, response.status_code,
+                                                        response.content[:300])
+            walked += 1
+    # Every write route with an id was tried: a walk that filled no URL cannot pass.
+    assert walked == len(writes) >= 20, (walked, len(writes))
     assert _snapshot(a) == before
 
 
@@ -439,3 +449,112 @@ def test_the_walk_sees_every_contract_route():
     assert {"club-detail", "court-detail", "display-key-detail", "pricing-rule-detail", "maintenance-block-detail",
             "reservation-detail", "reservation-cancel", "organization-detail", "organization-members",
             "availability", "reservation-list", "auth-me"} <= found
+
+
+# --- every operation of the OpenAPI schema ---
+
+# Query parameters that name tenant objects -> tenant A's object of that kind.
+_QUERY_OBJECTS = {
+    "club": lambda t: t.club, "court": lambda t: t.court, "organization": lambda t: t.organization,
+    "tournament": lambda t: t.extra["tournament"], "reservation": lambda t: t.reservation,
+}
+_PATH_PARAM = re.compile(r"{(?P<name>[^}]+)}")
+
+
+def schema_operations() -> list[tuple[str, str, dict]]:
+    """(method, path, operation) for every operation of the OpenAPI schema, built in-process."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [(method, path, operation) for path, item in schema["paths"].items()
+            for method, operation in item.items()]
+
+
+def _answer(response) -> dict:
+    """What a caller learns from an answer: status and envelope, without the per-request meta."""
+    body = response.json()
+    body.pop("meta", None)
+    return {"status": response.status_code, **body}
+
+
+def _path_values(path: str, a: Tenant) -> tuple[dict, dict] | str:
+    """Tenant A's ids and unknown ids for the path's parameters, or why they cannot be found."""
+    from django.urls import resolve
+
+    probes = {name: str(uuid.uuid4()) for name in _PATH_PARAM.findall(path)}
+    match = resolve(path.format(**probes))
+    view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    route = Route(match.route, match.url_name, view, [], list(match.kwargs), False, match.func)
+    foreign, unknown = {}, {}
+    for name, probe in probes.items():
+        kwarg = next(k for k, v in match.kwargs.items() if str(v) == probe)
+        if (match.url_name, kwarg) in _CAPABILITY_PARAMS:  # the secret itself: nothing of A's to name
+            foreign[name], unknown[name] = "made-up-" + "x" * 24, "made-up-" + "y" * 24
+            continue
+        model = param_model(route, kwarg)
+        obj = object_for(model, a) if model is not None else None
+        if obj is None:
+            return f"{path} ({name}: {model.__name__ if model else 'model unknown'})"
+        foreign[name], unknown[name] = str(obj.pk), str(uuid.uuid4())
+    return foreign, unknown
+
+
+def test_every_schema_operation_answers_another_tenants_ids_like_unknown_ids(world):
+    """Every operation of /api/schema/, as tenant B: A's private ids in the path are the same 404 as
+    ids that exist nowhere, and A's ids in id query filters answer what an unknown id answers."""
+    a, b = world
+    before = _snapshot(a)
+    as_b = client_for(b.owner)
+    operations = schema_operations()
+    by_path, by_filter, without_ids, unmapped = set(), set(), set(), []
+    for method, path, operation in operations:
+        query_ids = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
+                     and (p["name"] in _QUERY_OBJECTS or p["schema"].get("format") == "uuid")]
+        if _PATH_PARAM.search(path):
+            assert not query_ids, f"{method} {path}: ids in both path and query; extend the walk"
+            values = _path_values(path, a)
+            if isinstance(values, str):
+                unmapped.append(values)
+                continue
+            foreign, unknown = (path.format(**v) for v in values)
+            answer = _answer(_call(as_b, method, foreign, _body_for(method)))
+            assert answer["status"] == 404, (method, foreign, answer)
+            assert answer == _answer(_call(as_b, method, unknown, _body_for(method))), (method, path)
+            by_path.add((method, path))
+        elif query_ids:
+            assert method == "get", (method, path)
+            for name in query_ids:
+                if name not in _QUERY_OBJECTS:
+                    unmapped.append(f"{path} (?{name}=)")
+                    continue
+                foreign = _answer(as_b.get(path, {name: str(_QUERY_OBJECTS[name](a).pk)}))
+                unknown = _answer(as_b.get(path, {name: str(uuid.uuid4())}))
+                assert foreign == unknown, (path, name, foreign, unknown)
+            by_filter.add((method, path))
+        else:
+            without_ids.add((method, path))
+    assert not unmapped, f"operations the walk cannot fill; add them to _BUILDERS/_PARAM_MODELS/_QUERY_OBJECTS: " \
+                         f"{unmapped}"
+    # Every operation was walked, and each kind of operation was met (the walk is not vacuous).
+    assert len(by_path) + len(by_filter) + len(without_ids) == len(operations) == len(
+        {(method, path) for method, path, _op in operations})
+    assert len(by_path) >= 40 and len(by_filter) >= 10, (len(by_path), len(by_filter))
+    assert _snapshot(a) == before
+
+
+# Views that serve no tenant data: the caller's own account and inbox, a pay link (the link is
+# the credential) and Stripe's webhook. Every other API view must scope through the mixin.
+_NOT_TENANT_VIEWS = {
+    "RegisterApi", "LoginApi", "RefreshApi", "LogoutApi", "MeApi", "PhoneCodeApi", "PhoneVerifyApi",
+    "PasswordResetApi", "PasswordResetConfirmApi",
+    "NotificationListApi", "NotificationReadApi", "NotificationReadAllApi", "NotificationPreferencesApi",
+    "NotificationSettingsApi",
+    "PayLinkApi", "StripeWebhookApi",
+}
+
+
+def test_every_api_view_of_tenant_data_scopes_through_the_mixin():
+    from apps.core.tenancy import TenantScopedMixin
+
+    unscoped = {route.view.__name__ for route in api_routes() if not issubclass(route.view, TenantScopedMixin)}
+    assert unscoped == _NOT_TENANT_VIEWS
