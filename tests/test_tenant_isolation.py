@@ -25,7 +25,6 @@ import pytest
 from django.conf import settings
 from django.db import models
 from django.test import override_settings
-from django.urls import URLResolver, get_resolver
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
@@ -44,12 +43,10 @@ from tests.factories import (
     ReservationFactory,
     UserFactory,
 )
+from tests.support.routes import Route, api_routes
 
 pytestmark = pytest.mark.django_db
 
-API_PREFIX = "api/v1/"
-_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
-_REGEX_PARAM = re.compile(r"\(\?P<(?P<name>[^>]+)>[^)]*\)")
 
 
 # --- tenants ---
@@ -171,55 +168,7 @@ def object_for(model, tenant: Tenant):
     return None
 
 
-# --- routes from the URL resolver ---
-
-@dataclass
-class Route:
-    route: str
-    name: str | None
-    view: type
-    methods: list[str]
-    params: list[str]
-    suffix: bool
-    callback: object
-
-    def url(self, values: dict[str, str]) -> str:
-        path = self.route
-        for match in list(_PARAM.finditer(path)):
-            name = match.group("name")
-            path = path.replace(match.group(0), ".json" if name == "format" else values[name])
-        for match in list(_REGEX_PARAM.finditer(path)):
-            name = match.group("name")
-            path = path.replace(match.group(0), ".json" if name == "format" else values[name])
-        return "/" + path.lstrip("^").rstrip("$")
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern), pattern
-
-
-def api_routes() -> list[Route]:
-    routes = []
-    for route, pattern in _walk(get_resolver().url_patterns):
-        if not route.lstrip("^").startswith(API_PREFIX):
-            continue
-        callback = pattern.callback
-        view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-        assert view is not None, f"{route}: not a DRF view; the tenant walk cannot check it"
-        allowed = [m.lower() for m in view.http_method_names if m not in ("options", "head", "trace")]
-        actions = getattr(callback, "actions", None)
-        methods = [m for m in (actions or {}) if m in allowed] if actions else [m for m in allowed if hasattr(view, m)]
-        names = [m.group("name") for m in _PARAM.finditer(route)] + [m.group("name") for m in
-                                                                      _REGEX_PARAM.finditer(route)]
-        params = [n for n in names if n != "format"]
-        routes.append(Route(route, pattern.name, view, methods, params, "format" in names, callback))
-    assert len(routes) > 20, "the resolver walk found too few API routes"
-    return routes
-
+# --- routes (tests.support.routes) and their models ---
 
 def param_model(route: Route, param: str):
     if (route.name, param) in _PARAM_MODELS:
@@ -271,6 +220,21 @@ def related_fields(serializer) -> dict[str, tuple[type, bool]]:
     return found
 
 
+def url_values(route: Route, tenant: Tenant) -> dict[str, str] | str:
+    """The tenant's ids for the route's URL parameters, or a note naming one it cannot fill."""
+    values = {}
+    for param in route.params:
+        if (route.name, param) in _CAPABILITY_PARAMS:
+            values[param] = "made-up-" + "x" * 24
+            continue
+        model = param_model(route, param)
+        obj = object_for(model, tenant) if model is not None else None
+        if obj is None:
+            return f"{route.route} ({param}: {model.__name__ if model else 'model unknown'})"
+        values[param] = str(obj.pk)
+    return values
+
+
 # --- the walk ---
 
 @pytest.fixture
@@ -319,17 +283,9 @@ def test_every_route_with_an_id_refuses_another_tenants_object(world):
     for route in api_routes():
         if not route.params:
             continue
-        values = {}
-        for param in route.params:
-            if (route.name, param) in _CAPABILITY_PARAMS:
-                values[param] = "made-up-" + "x" * 24
-                continue
-            model = param_model(route, param)
-            obj = object_for(model, a) if model is not None else None
-            if obj is None:
-                unmapped.append(f"{route.route} ({param}: {model.__name__ if model else 'model unknown'})")
-                break
-            values[param] = str(obj.pk)
+        values = url_values(route, a)
+        if isinstance(values, str):
+            unmapped.append(values)
         else:
             url = route.url(values)
             for method in route.methods:
@@ -358,14 +314,8 @@ def test_every_write_to_a_public_clubs_objects_is_refused(world):
               if method != "get"]
     walked = 0
     for route, method in writes:
-        values = {}
-        for param in route.params:
-            model = param_model(route, param)
-            obj = object_for(model, a) if model is not None else None
-            if obj is None:
-                break  # reported by the test above
-            values[param] = str(obj.pk)
-        else:
+        values = url_values(route, a)
+        if not isinstance(values, str):  # else reported by the test above
             url = route.url(values)
             response = _call(as_b, method, url, _body_for(method))
             assert response.status_code in (403, 404), (method.upper(), url, response.status_code,
@@ -417,14 +367,9 @@ def test_every_post_body_naming_another_tenants_object_is_400_naming_the_field(w
                   if spec[0] not in _NOT_TENANT_DATA}
         if not fields:
             continue
-        values = {}
-        for param in route.params:  # the URL takes B's own object: only the body is foreign
-            model = param_model(route, param)
-            own = object_for(model, b) if model is not None else None
-            if own is None:
-                unmapped.append(f"{route.route} ({param})")
-                break
-            values[param] = str(own.pk)
+        values = url_values(route, b)  # the URL takes B's own object: only the body is foreign
+        if isinstance(values, str):
+            unmapped.append(values)
         else:
             body = {}
             for name, (model, many) in fields.items():
@@ -484,19 +429,14 @@ def _path_values(path: str, a: Tenant) -> tuple[dict, dict] | str:
     probes = {name: str(uuid.uuid4()) for name in _PATH_PARAM.findall(path)}
     match = resolve(path.format(**probes))
     view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
-    route = Route(match.route, match.url_name, view, [], list(match.kwargs), False, match.func)
-    foreign, unknown = {}, {}
-    for name, probe in probes.items():
-        kwarg = next(k for k, v in match.kwargs.items() if str(v) == probe)
-        if (match.url_name, kwarg) in _CAPABILITY_PARAMS:  # the secret itself: nothing of A's to name
-            foreign[name], unknown[name] = "made-up-" + "x" * 24, "made-up-" + "y" * 24
-            continue
-        model = param_model(route, kwarg)
-        obj = object_for(model, a) if model is not None else None
-        if obj is None:
-            return f"{path} ({name}: {model.__name__ if model else 'model unknown'})"
-        foreign[name], unknown[name] = str(obj.pk), str(uuid.uuid4())
-    return foreign, unknown
+    kwarg_of = {name: next(k for k, v in match.kwargs.items() if str(v) == probe) for name, probe in probes.items()}
+    values = url_values(Route(match.route, match.url_name, view, [], list(kwarg_of.values()), False, match.func), a)
+    if isinstance(values, str):
+        return values
+    # A capability (the secret itself) has nothing of A's to name: another made-up one is the unknown.
+    unknown = {name: "made-up-" + "y" * 24 if (match.url_name, kwarg) in _CAPABILITY_PARAMS else str(uuid.uuid4())
+               for name, kwarg in kwarg_of.items()}
+    return {name: values[kwarg] for name, kwarg in kwarg_of.items()}, unknown
 
 
 def test_every_schema_operation_answers_another_tenants_ids_like_unknown_ids(world):

@@ -19,7 +19,7 @@ module, below every domain app, imports none of them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import import_module
 
 import django_filters
@@ -72,15 +72,16 @@ def _follow(obj, lookup: str):
 
 @dataclass(frozen=True)
 class TenantRule:
-    """How a model's rows belong to a tenant, as the mixin's class attributes declare it."""
+    """How a model's rows belong to a tenant: TenantScopedMixin's class attributes of the same
+    names, read at class creation (`public_lookup` resolved: None when rows are not public)."""
 
-    club_lookup: str = "club"
-    organization_lookup: str | None = None
-    public_lookup: str | None = None
-    user_lookup: str | None = None
-    user_actions: tuple[str, ...] | None = None
-    referable_lookup: str | None = None
-    write_requires_owner: bool = False
+    club_lookup: str
+    organization_lookup: str | None
+    public_lookup: str | None
+    user_lookup: str | None
+    user_actions: tuple[str, ...] | None
+    referable_lookup: str | None
+    write_requires_owner: bool
 
     def readable(self, scope) -> Q:
         if self.organization_lookup is not None:
@@ -204,7 +205,7 @@ class TenantScopedMixin:
     write_requires_owner: bool = False
 
     filter_backends = [TenantFilterBackend]
-    _rule = TenantRule()  # rebuilt from the attributes above for every subclass
+    _rule: TenantRule  # built from the attributes above for every subclass
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -221,11 +222,10 @@ class TenantScopedMixin:
                                 "use apps.core.tenancy.TenantFilterBackend")
         if cls.public_lookup and not cls.public_read:
             raise TypeError(f"{cls.__qualname__}: public_lookup without public_read")
-        public = (cls.public_lookup or _path(cls.club_lookup, "is_public")) if cls.public_read else None
-        cls._rule = TenantRule(
-            club_lookup=cls.club_lookup, organization_lookup=cls.organization_lookup, public_lookup=public,
-            user_lookup=cls.user_lookup, user_actions=cls.user_actions, referable_lookup=cls.referable_lookup,
-            write_requires_owner=cls.write_requires_owner)
+        declared = {f.name: getattr(cls, f.name) for f in fields(TenantRule)}
+        declared["public_lookup"] = (cls.public_lookup or _path(cls.club_lookup, "is_public")) \
+            if cls.public_read else None
+        cls._rule = TenantRule(**declared)
         queryset = getattr(cls, "queryset", None)
         if queryset is not None:
             _register_rule(queryset.model, cls._rule, cls.__qualname__)

@@ -7,7 +7,6 @@ import uuid
 
 import django_filters
 import pytest
-from django.urls import URLResolver, get_resolver
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics, mixins, viewsets
@@ -18,6 +17,7 @@ from apps.core import tenancy
 from apps.core.tenancy import TenantFilterBackend, TenantScopedMixin
 from apps.core.tests.helpers import client_for
 from tests.factories import ClubFactory, CourtFactory, OrganizationFactory, PricingRuleFactory, UserFactory, admin_of
+from tests.support.routes import api_routes
 
 # --- the guard ---
 
@@ -101,29 +101,19 @@ ID_FILTERS = [
 ]
 
 
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern), pattern
-
-
 def _id_filters_of_every_list():
     found = set()
-    for route, pattern in _walk(get_resolver().url_patterns):
-        actions = getattr(pattern.callback, "actions", None) or {}
-        view_class = getattr(pattern.callback, "cls", None)
-        if actions.get("get") != "list" or view_class is None:
+    for route in api_routes():
+        if (getattr(route.callback, "actions", None) or {}).get("get") != "list":
             continue
-        view = view_class()
+        view = route.view()
         for backend in view.filter_backends:
             if not issubclass(backend, DjangoFilterBackend):
                 continue
-            filterset = backend().get_filterset_class(view, view_class.queryset)
+            filterset = backend().get_filterset_class(view, route.view.queryset)
             for name, filter_ in (filterset.base_filters.items() if filterset else ()):
                 if isinstance(filter_, QuerySetRequestMixin):
-                    found.add(("/" + route, name))
+                    found.add((route.url({}), name))
     return found
 
 
