@@ -146,6 +146,7 @@ def readable(model, scope):
 
 
 def referable(model, scope):
+    """`model`'s ids the caller may name in a list filter (what they read, plus `referable_lookup`)."""
     return model._default_manager.filter(rule_for(model).referable(scope)).distinct()
 
 
@@ -180,7 +181,10 @@ class TenantFilterBackend(DjangoFilterBackend):
 
 # --- the mixin ---
 
-# The methods that decide what a caller reads and writes: no view may replace them.
+# The methods that decide what a caller reads and writes: no view may replace them. Left open:
+# filter_queryset and safely_get_queryset (they can only narrow: the scope is applied to their
+# input or after them), get_permissions (authentication, asked before any row), and
+# get_serializer_context (it carries the scope to id fields; dropping it fails loudly).
 GUARDED = ("get_queryset", "get_object", "check_object_permissions", "readable_filter", "can_write",
            "scoped", "scope")
 
