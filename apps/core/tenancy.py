@@ -182,11 +182,11 @@ class TenantFilterBackend(DjangoFilterBackend):
 # --- the mixin ---
 
 # The methods that decide what a caller reads and writes: no view may replace them. Left open:
-# filter_queryset and safely_get_queryset (they can only narrow: the scope is applied to their
-# input or after them), get_permissions (authentication, asked before any row), and
-# get_serializer_context (it carries the scope to id fields; dropping it fails loudly).
-GUARDED = ("get_queryset", "get_object", "check_object_permissions", "readable_filter", "can_write",
-           "scoped", "scope")
+# safely_get_queryset (the scope is applied after it), get_permissions (authentication, asked
+# before any row) and get_serializer_context (it carries the scope to id fields; dropping it
+# fails loudly).
+GUARDED = ("get_queryset", "filter_queryset", "get_object", "check_object_permissions", "readable_filter",
+           "can_write", "scoped", "scope")
 
 
 class TenantScopedMixin:
@@ -251,6 +251,10 @@ class TenantScopedMixin:
 
     def get_queryset(self):
         return self.scoped(self.safely_get_queryset(super().get_queryset()))
+
+    def filter_queryset(self, queryset):
+        # Filter backends narrow the scoped queryset; scoping their answer too keeps any from widening it.
+        return self.scoped(super().filter_queryset(queryset))
 
     def get_object(self):
         return super().get_object()

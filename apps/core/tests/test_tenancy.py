@@ -21,7 +21,7 @@ from tests.support.routes import api_routes
 
 # --- the guard ---
 
-GUARDED_OVERRIDES = ["get_queryset", "get_object", "check_object_permissions", "readable_filter", "can_write",
+GUARDED_OVERRIDES = ["get_queryset", "filter_queryset", "get_object", "check_object_permissions", "readable_filter", "can_write",
                      "scoped"]
 
 
