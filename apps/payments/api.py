@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,10 +24,18 @@ PaymentObject = inline_serializer("PaymentCheckout", {
     "paid_amount": serializers.DecimalField(10, 2), "currency": serializers.CharField()})
 
 
+class _NoBodyMetadata(SimpleMetadata):
+    """OPTIONS as for a plain APIView: these views have no serializer_class to describe."""
+
+    def determine_actions(self, request, view):
+        return {}
+
+
 # A booking by its id: its player and the club's staff see it, anyone else gets 404.
 # (A comment, not a docstring: views without their own would show it in the schema.)
 class _BookingApi(TenantScopedMixin, GenericAPIView):
     queryset = Reservation.objects.select_related("court", "court__club", "user")
+    metadata_class = _NoBodyMetadata
     club_lookup = "court__club"
     user_lookup = "user"
     only: str | None = None  # "player" or "staff": which of the two may use this endpoint
