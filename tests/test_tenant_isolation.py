@@ -8,6 +8,8 @@ As user B (org_admin of another organization):
 - every method of every route with an id, given A's object, answers 403 or 404;
 - every list answers without any of A's ids, whatever filter is passed;
 - every POST body that names one of A's objects is a 400 naming that field;
+- every operation of the OpenAPI schema answers A's ids (in the path, in id filters) exactly
+  as it answers ids that exist nowhere;
 and afterwards A's objects are unchanged.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import time
 
@@ -22,7 +25,6 @@ import pytest
 from django.conf import settings
 from django.db import models
 from django.test import override_settings
-from django.urls import URLResolver, get_resolver
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
@@ -33,14 +35,18 @@ from apps.core.tests.helpers import at, client_for, future_day
 from apps.organizations.models import Membership, Organization, Role
 from apps.organizations.selectors import tenant_scope_for
 from apps.reservations.models import Reservation
-from tests.factories import ClubFactory, CourtFactory, OrganizationFactory, PricingRuleFactory, ReservationFactory, \
-    UserFactory
+from tests.factories import (
+    ClubFactory,
+    CourtFactory,
+    OrganizationFactory,
+    PricingRuleFactory,
+    ReservationFactory,
+    UserFactory,
+)
+from tests.support.routes import Route, api_routes
 
 pytestmark = pytest.mark.django_db
 
-API_PREFIX = "api/v1/"
-_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
-_REGEX_PARAM = re.compile(r"\(\?P<(?P<name>[^>]+)>[^)]*\)")
 
 
 # --- tenants ---
@@ -156,61 +162,13 @@ def object_for(model, tenant: Tenant):
     for klass in model.__mro__:
         if klass in _BUILDERS:
             return _BUILDERS[klass](tenant)
-    for label, obj in tenant.extra.items():
+    for obj in tenant.extra.values():
         if isinstance(obj, model):
             return obj
     return None
 
 
-# --- routes from the URL resolver ---
-
-@dataclass
-class Route:
-    route: str
-    name: str | None
-    view: type
-    methods: list[str]
-    params: list[str]
-    suffix: bool
-    callback: object
-
-    def url(self, values: dict[str, str]) -> str:
-        path = self.route
-        for match in list(_PARAM.finditer(path)):
-            name = match.group("name")
-            path = path.replace(match.group(0), ".json" if name == "format" else values[name])
-        for match in list(_REGEX_PARAM.finditer(path)):
-            name = match.group("name")
-            path = path.replace(match.group(0), ".json" if name == "format" else values[name])
-        return "/" + path.lstrip("^").rstrip("$")
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern), pattern
-
-
-def api_routes() -> list[Route]:
-    routes = []
-    for route, pattern in _walk(get_resolver().url_patterns):
-        if not route.lstrip("^").startswith(API_PREFIX):
-            continue
-        callback = pattern.callback
-        view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-        assert view is not None, f"{route}: not a DRF view; the tenant walk cannot check it"
-        allowed = [m.lower() for m in view.http_method_names if m not in ("options", "head", "trace")]
-        actions = getattr(callback, "actions", None)
-        methods = [m for m in (actions or {}) if m in allowed] if actions else [m for m in allowed if hasattr(view, m)]
-        names = [m.group("name") for m in _PARAM.finditer(route)] + [m.group("name") for m in
-                                                                      _REGEX_PARAM.finditer(route)]
-        params = [n for n in names if n != "format"]
-        routes.append(Route(route, pattern.name, view, methods, params, "format" in names, callback))
-    assert len(routes) > 20, "the resolver walk found too few API routes"
-    return routes
-
+# --- routes (tests.support.routes) and their models ---
 
 def param_model(route: Route, param: str):
     if (route.name, param) in _PARAM_MODELS:
@@ -262,6 +220,21 @@ def related_fields(serializer) -> dict[str, tuple[type, bool]]:
     return found
 
 
+def url_values(route: Route, tenant: Tenant) -> dict[str, str] | str:
+    """The tenant's ids for the route's URL parameters, or a note naming one it cannot fill."""
+    values = {}
+    for param in route.params:
+        if (route.name, param) in _CAPABILITY_PARAMS:
+            values[param] = "made-up-" + "x" * 24
+            continue
+        model = param_model(route, param)
+        obj = object_for(model, tenant) if model is not None else None
+        if obj is None:
+            return f"{route.route} ({param}: {model.__name__ if model else 'model unknown'})"
+        values[param] = str(obj.pk)
+    return values
+
+
 # --- the walk ---
 
 @pytest.fixture
@@ -310,17 +283,9 @@ def test_every_route_with_an_id_refuses_another_tenants_object(world):
     for route in api_routes():
         if not route.params:
             continue
-        values = {}
-        for param in route.params:
-            if (route.name, param) in _CAPABILITY_PARAMS:
-                values[param] = "made-up-" + "x" * 24
-                continue
-            model = param_model(route, param)
-            obj = object_for(model, a) if model is not None else None
-            if obj is None:
-                unmapped.append(f"{route.route} ({param}: {model.__name__ if model else 'model unknown'})")
-                break
-            values[param] = str(obj.pk)
+        values = url_values(route, a)
+        if isinstance(values, str):
+            unmapped.append(values)
         else:
             url = route.url(values)
             for method in route.methods:
@@ -345,24 +310,19 @@ def test_every_write_to_a_public_clubs_objects_is_refused(world):
     Club.objects.filter(pk=a.club.pk).update(is_public=True)
     before = _snapshot(a)
     as_b = client_for(b.owner)
-    for route in api_routes():
-        if not route.params:
-            continue
-        values = {}
-        for param in route.params:
-            model = param_model(route, param)
-            obj = object_for(model, a) if model is not None else None
-            if obj is None:
-                break  # reported by the test above
-            values[param] = str(obj.pk)
-        else:
+    writes = [(route, method) for route in api_routes() if route.params for method in route.methods
+              if method != "get"]
+    walked = 0
+    for route, method in writes:
+        values = url_values(route, a)
+        if not isinstance(values, str):  # else reported by the test above
             url = route.url(values)
-            for method in route.methods:
-                if method == "get":
-                    continue
-                response = _call(as_b, method, url, _body_for(method))
-                assert response.status_code in (403, 404), (method.upper(), url, response.status_code,
-                                                            response.content[:300])
+            response = _call(as_b, method, url, _body_for(method))
+            assert response.status_code in (403, 404), (method.upper(), url, response.status_code,
+                                                        response.content[:300])
+            walked += 1
+    # Every write route with an id was tried: a walk that filled no URL cannot pass.
+    assert walked == len(writes) >= 20, (walked, len(writes))
     assert _snapshot(a) == before
 
 
@@ -407,14 +367,9 @@ def test_every_post_body_naming_another_tenants_object_is_400_naming_the_field(w
                   if spec[0] not in _NOT_TENANT_DATA}
         if not fields:
             continue
-        values = {}
-        for param in route.params:  # the URL takes B's own object: only the body is foreign
-            model = param_model(route, param)
-            own = object_for(model, b) if model is not None else None
-            if own is None:
-                unmapped.append(f"{route.route} ({param})")
-                break
-            values[param] = str(own.pk)
+        values = url_values(route, b)  # the URL takes B's own object: only the body is foreign
+        if isinstance(values, str):
+            unmapped.append(values)
         else:
             body = {}
             for name, (model, many) in fields.items():
@@ -439,3 +394,107 @@ def test_the_walk_sees_every_contract_route():
     assert {"club-detail", "court-detail", "display-key-detail", "pricing-rule-detail", "maintenance-block-detail",
             "reservation-detail", "reservation-cancel", "organization-detail", "organization-members",
             "availability", "reservation-list", "auth-me"} <= found
+
+
+# --- every operation of the OpenAPI schema ---
+
+# Query parameters that name tenant objects -> tenant A's object of that kind.
+_QUERY_OBJECTS = {
+    "club": lambda t: t.club, "court": lambda t: t.court, "organization": lambda t: t.organization,
+    "tournament": lambda t: t.extra["tournament"], "reservation": lambda t: t.reservation,
+}
+_PATH_PARAM = re.compile(r"{(?P<name>[^}]+)}")
+
+
+def schema_operations() -> list[tuple[str, str, dict]]:
+    """(method, path, operation) for every operation of the OpenAPI schema, built in-process."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [(method, path, operation) for path, item in schema["paths"].items()
+            for method, operation in item.items()]
+
+
+def _answer(response) -> dict:
+    """What a caller learns from an answer: status and envelope, without the per-request meta."""
+    body = response.json()
+    body.pop("meta", None)
+    return {"status": response.status_code, **body}
+
+
+def _path_values(path: str, a: Tenant) -> tuple[dict, dict] | str:
+    """Tenant A's ids and unknown ids for the path's parameters, or why they cannot be found."""
+    from django.urls import resolve
+
+    probes = {name: str(uuid.uuid4()) for name in _PATH_PARAM.findall(path)}
+    match = resolve(path.format(**probes))
+    view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    kwarg_of = {name: next(k for k, v in match.kwargs.items() if str(v) == probe) for name, probe in probes.items()}
+    values = url_values(Route(match.route, match.url_name, view, [], list(kwarg_of.values()), False, match.func), a)
+    if isinstance(values, str):
+        return values
+    # A capability (the secret itself) has nothing of A's to name: another made-up one is the unknown.
+    unknown = {name: "made-up-" + "y" * 24 if (match.url_name, kwarg) in _CAPABILITY_PARAMS else str(uuid.uuid4())
+               for name, kwarg in kwarg_of.items()}
+    return {name: values[kwarg] for name, kwarg in kwarg_of.items()}, unknown
+
+
+def test_every_schema_operation_answers_another_tenants_ids_like_unknown_ids(world):
+    """Every operation of /api/schema/, as tenant B: A's private ids in the path are the same 404 as
+    ids that exist nowhere, and A's ids in id query filters answer what an unknown id answers."""
+    a, b = world
+    before = _snapshot(a)
+    as_b = client_for(b.owner)
+    operations = schema_operations()
+    by_path, by_filter, without_ids, unmapped = set(), set(), set(), []
+    for method, path, operation in operations:
+        query_ids = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
+                     and (p["name"] in _QUERY_OBJECTS or p["schema"].get("format") == "uuid")]
+        if _PATH_PARAM.search(path):
+            assert not query_ids, f"{method} {path}: ids in both path and query; extend the walk"
+            values = _path_values(path, a)
+            if isinstance(values, str):
+                unmapped.append(values)
+                continue
+            foreign, unknown = (path.format(**v) for v in values)
+            answer = _answer(_call(as_b, method, foreign, _body_for(method)))
+            assert answer["status"] == 404, (method, foreign, answer)
+            assert answer == _answer(_call(as_b, method, unknown, _body_for(method))), (method, path)
+            by_path.add((method, path))
+        elif query_ids:
+            assert method == "get", (method, path)
+            for name in query_ids:
+                if name not in _QUERY_OBJECTS:
+                    unmapped.append(f"{path} (?{name}=)")
+                    continue
+                foreign = _answer(as_b.get(path, {name: str(_QUERY_OBJECTS[name](a).pk)}))
+                unknown = _answer(as_b.get(path, {name: str(uuid.uuid4())}))
+                assert foreign == unknown, (path, name, foreign, unknown)
+            by_filter.add((method, path))
+        else:
+            without_ids.add((method, path))
+    assert not unmapped, f"operations the walk cannot fill; add them to _BUILDERS/_PARAM_MODELS/_QUERY_OBJECTS: " \
+                         f"{unmapped}"
+    # Every operation was walked, and each kind of operation was met (the walk is not vacuous).
+    assert len(by_path) + len(by_filter) + len(without_ids) == len(operations) == len(
+        {(method, path) for method, path, _op in operations})
+    assert len(by_path) >= 40 and len(by_filter) >= 10, (len(by_path), len(by_filter))
+    assert _snapshot(a) == before
+
+
+# Views that serve no tenant data: the caller's own account and inbox, a pay link (the link is
+# the credential) and Stripe's webhook. Every other API view must scope through the mixin.
+_NOT_TENANT_VIEWS = {
+    "RegisterApi", "LoginApi", "RefreshApi", "LogoutApi", "MeApi", "PhoneCodeApi", "PhoneVerifyApi",
+    "PasswordResetApi", "PasswordResetConfirmApi",
+    "NotificationListApi", "NotificationReadApi", "NotificationReadAllApi", "NotificationPreferencesApi",
+    "NotificationSettingsApi",
+    "PayLinkApi", "StripeWebhookApi",
+}
+
+
+def test_every_api_view_of_tenant_data_scopes_through_the_mixin():
+    from apps.core.tenancy import TenantScopedMixin
+
+    unscoped = {route.view.__name__ for route in api_routes() if not issubclass(route.view, TenantScopedMixin)}
+    assert unscoped == _NOT_TENANT_VIEWS

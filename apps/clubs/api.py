@@ -12,7 +12,7 @@ from apps.clubs import selectors, services
 from apps.clubs.models import Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
 from apps.core.envelope import enveloped_response
 from apps.core.fields import ClubLocalAwareDateTimeField
-from apps.core.tenancy import TenantScopedMixin
+from apps.core.tenancy import TenantFilterSet, TenantScopedMixin
 from apps.organizations.models import Organization
 from apps.organizations.selectors import organization_list_administered
 from apps.organizations.services import unique_slug
@@ -240,7 +240,7 @@ class MaintenanceBlockSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "created_at"]
 
 
-class MaintenanceBlockFilter(django_filters.FilterSet):
+class MaintenanceBlockFilter(TenantFilterSet):
     club = django_filters.UUIDFilter(field_name="court__club")
     # Blocks still running or ahead at this instant (the staff dashboard lists today's and later).
     ends_after = django_filters.IsoDateTimeFilter(field_name="period", lookup_expr="endswith__gt")

@@ -1,4 +1,3 @@
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -57,18 +56,14 @@ class OrganizationViewSet(TenantScopedMixin, mixins.CreateModelMixin, mixins.Lis
                           mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
-
-    def readable_filter(self):
-        return Q(id__in=self.scope.member_org_ids)
-
-    def can_write(self, obj) -> bool:
-        return obj.pk in self.scope.admin_org_ids
+    organization_lookup = ""
+    referable_lookup = "clubs__is_public"  # a public club's answer shows its organization's id
 
     def perform_create(self, serializer):
         serializer.instance = services.organization_create(creator=self.request.user, **serializer.validated_data)
 
     def _require_admin(self, organization):
-        if organization.pk not in self.scope.admin_org_ids:
+        if not self.can_write(organization):
             raise PermissionDenied("Only organization admins manage members")
 
     @extend_schema(request=MemberInputSerializer, responses={201: MembershipSerializer})

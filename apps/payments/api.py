@@ -6,12 +6,14 @@ from decimal import Decimal
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import NotAllowed, NotFound
-from apps.core.tenancy import tenant_scope
+from apps.core.errors import NotAllowed
+from apps.core.tenancy import TenantScopedMixin
 from apps.payments import selectors, services
 from apps.reservations.models import Reservation
 
@@ -22,36 +24,46 @@ PaymentObject = inline_serializer("PaymentCheckout", {
     "paid_amount": serializers.DecimalField(10, 2), "currency": serializers.CharField()})
 
 
-def _reservation_for(request, pk, *, owner_only=False, staff_only=False) -> Reservation:
-    """Owner and club staff see a booking; anyone else gets 404 (existence is not revealed)."""
-    reservation = Reservation.objects.select_related("court", "court__club", "user").filter(pk=pk).first()
-    scope = tenant_scope(request)
-    if reservation is None:
-        raise NotFound("not_found", "Not found")
-    is_owner = reservation.user_id == request.user.pk
-    is_staff = scope.is_club_staff(reservation.court.club_id)
-    if not (is_owner or is_staff):
-        raise NotFound("not_found", "Not found")
-    if owner_only and not is_owner:
-        raise NotAllowed("permission_denied", "Only the player who booked can pay this booking")
-    if staff_only and not is_staff:
-        raise NotAllowed("permission_denied", "Only club staff can record desk payments and refunds")
-    return reservation
+class _NoBodyMetadata(SimpleMetadata):
+    """OPTIONS as for a plain APIView: these views have no serializer_class to describe."""
+
+    def determine_actions(self, request, view):
+        return {}
 
 
-class PaymentSummaryApi(APIView):
+# A booking by its id: its player and the club's staff see it, anyone else gets 404.
+# (A comment, not a docstring: views without their own would show it in the schema.)
+class _BookingApi(TenantScopedMixin, GenericAPIView):
+    queryset = Reservation.objects.select_related("court", "court__club", "user")
+    metadata_class = _NoBodyMetadata
+    club_lookup = "court__club"
+    user_lookup = "user"
+    only: str | None = None  # "player" or "staff": which of the two may use this endpoint
+
+    def booking(self) -> Reservation:
+        reservation = self.get_object()
+        if self.only == "player" and reservation.user_id != self.scope.user_id:
+            raise NotAllowed("permission_denied", "Only the player who booked can pay this booking")
+        if self.only == "staff" and not self.scope.is_club_staff(reservation.court.club_id):
+            raise NotAllowed("permission_denied", "Only club staff can record desk payments and refunds")
+        return reservation
+
+
+class PaymentSummaryApi(_BookingApi):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk):
-        reservation = _reservation_for(request, pk)
+        reservation = self.booking()
         return Response(selectors.payment_summary(reservation, with_links=True))
 
 
-class CheckoutApi(APIView):
+class CheckoutApi(_BookingApi):
     """The owner's PaymentIntent for a held booking (created once; asking again is safe)."""
+
+    only = "player"
 
     @extend_schema(request=None, responses={200: PaymentObject})
     def post(self, request, pk):
-        reservation = _reservation_for(request, pk, owner_only=True)
+        reservation = self.booking()
         return Response(services.checkout_for(reservation))
 
 
@@ -76,12 +88,14 @@ class SplitInput(serializers.Serializer):
         return attrs
 
 
-class SplitApi(APIView):
+class SplitApi(_BookingApi):
     """Split a held booking into one share per player, each paid through its own link."""
+
+    only = "player"
 
     @extend_schema(request=SplitInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk):
-        reservation = _reservation_for(request, pk, owner_only=True)
+        reservation = self.booking()
         data = SplitInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.split_create(reservation_id=reservation.pk, players=data.validated_data["players"])
@@ -106,12 +120,14 @@ class MarkPaidInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False)
 
 
-class MarkPaidApi(APIView):
+class MarkPaidApi(_BookingApi):
     """POST reservations/reservations/{id}/mark-paid/: staff took the money at the desk."""
+
+    only = "staff"
 
     @extend_schema(request=MarkPaidInput, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, pk):
-        reservation = _reservation_for(request, pk, staff_only=True)
+        reservation = self.booking()
         data = MarkPaidInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.desk_payment_record(reservation_id=reservation.pk, actor=request.user,
@@ -122,13 +138,15 @@ class MarkPaidApi(APIView):
         return response
 
 
-class RefundAtDeskApi(APIView):
+class RefundAtDeskApi(_BookingApi):
     """POST reservations/reservations/{id}/refund-at-desk/: staff handed back a cancelled
     pay-at-club booking's refund (the amount the cancellation decided)."""
 
+    only = "staff"
+
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, pk):
-        reservation = _reservation_for(request, pk, staff_only=True)
+        reservation = self.booking()
         services.desk_refund_record(reservation_id=reservation.pk, actor=request.user)
         reservation.refresh_from_db()
         response = Response(selectors.payment_summary(reservation, with_links=False))

@@ -5,13 +5,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.clubs.models import AllocationStatus, Club, Court
 from apps.core.fields import AwareDateTimeField, ClubLocalDateTimeField
-from apps.core.tenancy import TenantScopedMixin, tenant_scope
+from apps.core.tenancy import TenantScopedMixin, readable
 from apps.reservations import selectors, services
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
 from apps.reservations.payment_hooks import payments
@@ -22,11 +22,7 @@ class VisibleCourtField(serializers.PrimaryKeyRelatedField):
     """Courts of clubs the caller can see (public, or theirs); others read as unknown (400)."""
 
     def get_queryset(self):
-        from django.db.models import Q
-
-        scope = self.context["scope"]
-        return Court.objects.select_related("club").filter(
-            Q(club__is_public=True) | Q(club_id__in=scope.staff_club_ids))
+        return readable(Court, self.context["scope"]).select_related("club")
 
 
 class ReservationSerializer(serializers.ModelSerializer):
@@ -82,14 +78,7 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
     serializer_class = ReservationSerializer
     queryset = Reservation.objects.select_related("court", "court__club", "user")
     club_lookup = "court__club"
-
-    def readable_filter(self):
-        from django.db.models import Q
-
-        return Q(user=self.request.user) | Q(court__club_id__in=self.scope.staff_club_ids)
-
-    def can_write(self, obj) -> bool:
-        return obj.user_id == self.request.user.pk or self.scope.is_club_staff(obj.court.club_id)
+    user_lookup = "user"  # the player who booked reads it and may cancel it
 
     class ListParams(serializers.Serializer):
         club = serializers.UUIDField(required=False,
@@ -104,10 +93,10 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
     def list(self, request, *args, **kwargs):
         params = self.ListParams(data=request.query_params)
         params.is_valid(raise_exception=True)  # a bad value is a 400 naming the parameter
-        qs = selectors.reservation_list(user=request.user, scope=self.scope, **{
+        qs = self.scoped(selectors.reservation_list(user=request.user, scope=self.scope, **{
             name: params.validated_data.get(key) for name, key in (
                 ("club_id", "club"), ("status", "status"), ("day", "date"), ("refund_status", "refund_status"),
-                ("payment_mode", "payment_mode"))})
+                ("payment_mode", "payment_mode"))}))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -165,8 +154,11 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
         return response
 
 
-class AvailabilityApi(APIView):
+class AvailabilityApi(TenantScopedMixin, GenericAPIView):
     permission_classes = [AllowAny]
+    queryset = Club.objects.all()
+    club_lookup = ""
+    public_read = True
 
     class Params(serializers.Serializer):
         club = serializers.UUIDField()
@@ -189,11 +181,6 @@ class AvailabilityApi(APIView):
     def get(self, request):
         params = self.Params(data=request.query_params)
         params.is_valid(raise_exception=True)
-        scope = tenant_scope(request)
-        club = get_object_or_404(Club, pk=params.validated_data["club"])
-        if not club.is_public and not scope.is_club_staff(club.pk):
-            from django.http import Http404
-
-            raise Http404
+        club = get_object_or_404(self.get_queryset(), pk=params.validated_data["club"])
         day = params.validated_data.get("date") or selectors.club_today(club)
         return Response(selectors.availability_for(club=club, day=day))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -243,9 +242,8 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
     queryset = Tournament.objects.select_related("club")
     filterset_fields = ["club", "format", "status"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def readable_filter(self):
-        return Q(is_public=True) | Q(club_id__in=self.scope.staff_club_ids)
+    public_read = True
+    public_lookup = "is_public"  # the tournament's own flag, whatever its club's
 
     def get_serializer_class(self):
         return TournamentCreate
@@ -359,15 +357,14 @@ class EntryViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
     club_lookup = "tournament__club"
     filterset_fields = ["tournament"]
     http_method_names = ["get", "patch", "delete", "head", "options"]
-
-    def readable_filter(self):
-        return Q(tournament__is_public=True) | Q(tournament__club_id__in=self.scope.staff_club_ids)
+    public_read = True
+    public_lookup = "tournament__is_public"
 
     def get_serializer_class(self):
         return EntryPatch
 
-    def get_queryset(self):
-        return super().get_queryset().order_by("tournament", "seed", "created_at", "id")
+    def safely_get_queryset(self, queryset):
+        return queryset.order_by("tournament", "seed", "created_at", "id")
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -418,18 +415,11 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
     club_lookup = "tournament__club"
     http_method_names = ["get", "post", "patch", "head", "options"]
     filter_backends: list = []
-
-    def readable_filter(self):
-        q = Q(tournament__is_public=True) | Q(tournament__club_id__in=self.scope.staff_club_ids)
-        if self.request.user.is_authenticated:
-            q |= Q(scorer=self.request.user)
-        return q
-
-    def can_write(self, obj) -> bool:
-        if super().can_write(obj):
-            return True
-        # The assigned scorer may score their match, and do nothing else.
-        return self.action in ("point", "undo") and obj.scorer_id == self.request.user.pk
+    public_read = True
+    public_lookup = "tournament__is_public"
+    # The assigned scorer reads their match and may score it, and do nothing else.
+    user_lookup = "scorer"
+    user_actions = ("point", "undo")
 
     def get_serializer_class(self):
         return MatchPatch
