@@ -6,4 +6,8 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from apps.accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        # Imported here, once the models are loaded: the OpenAPI auth extension registers itself;
+        # access tokens become live-layer credentials.
+        from apps.accounts import live, schema  # noqa: F401
+
+        live.register()

@@ -6,4 +6,8 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self):
-        from apps.notifications import receivers  # noqa: F401  (connects the booking signals)
+        # Imported here, once the models are loaded: receivers connects the booking signals; live
+        # registers the user stream's snapshot and the event's schema.
+        from apps.notifications import live, receivers  # noqa: F401
+
+        live.register()

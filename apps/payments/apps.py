@@ -21,6 +21,10 @@ class PaymentsConfig(AppConfig):
         from apps.reservations.signals import reservation_cancelled
 
         reservation_cancelled.connect(_settle_cancelled, dispatch_uid="payments.settle_cancelled")
+        # Imported here, once the models are loaded: the payment events' schemas.
+        from apps.payments import live
+
+        live.register()
 
 
 def _settle_cancelled(sender, reservation, **kwargs):

@@ -30,6 +30,7 @@ from apps.clubs.models import AllocationStatus
 from apps.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, ServiceUnavailable
 from apps.payments import signals
 from apps.payments.errors import PaymentErrorCode as Code
+from apps.payments.events import payment_event_data, payment_split_data
 from apps.payments.models import (
     OPEN_STATUSES,
     Payment,
@@ -43,6 +44,7 @@ from apps.payments.models import (
 )
 from apps.payments.money import from_minor, split_amount, to_minor
 from apps.payments.stripe_client import as_dict, stripe_client
+from apps.reservations.events import publish_reservation_event
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
 from apps.reservations.services import lock_reservation, reservation_apply_payment
 from routing.publisher import publish
@@ -98,33 +100,6 @@ def _money(value: Decimal) -> str:
 
 def amount_due(reservation: Reservation) -> Decimal:
     return max(reservation.price - reservation.paid_amount, Decimal("0.00"))
-
-
-def payment_event_data(payment: Payment, reservation: Reservation, **extra) -> dict:
-    """What staff screens get with every payment.* event."""
-    data = {
-        "id": str(payment.pk),
-        "reservation": str(reservation.pk),
-        "club": str(reservation.court.club_id),
-        "court": str(reservation.court_id),
-        "start": reservation.period.lower.isoformat(),
-        "end": reservation.period.upper.isoformat(),
-        "method": payment.method,
-        "amount": _money(payment.amount_received or payment.amount),
-        "currency": payment.currency,
-        "status": payment.status,
-        "reservation_status": reservation.status,
-        "paid_amount": _money(reservation.paid_amount),
-        "amount_due": _money(amount_due(reservation)),
-        "refund_amount": _money(reservation.refund_amount),
-        "refund_status": reservation.refund_status,
-        "player": {"id": str(reservation.user_id), "name": reservation.user.full_name},
-    }
-    if payment.share_id:
-        share = payment.share
-        data["share"] = {"id": str(share.pk), "index": share.index, "name": share.name}
-    data.update(extra)
-    return data
 
 
 def _locked_reservation_or_404(reservation_id) -> Reservation:
@@ -299,11 +274,7 @@ def split_create(*, reservation_id, players: list[dict], now: datetime | None = 
         if reservation.hold_expires_at is None or reservation.hold_expires_at < extended:
             reservation.hold_expires_at = extended
             reservation.save(update_fields=["hold_expires_at", "updated_at"])
-        _publish_staff(reservation, "payment.split", {
-            "reservation": str(reservation.pk), "club": str(reservation.court.club_id),
-            "court": str(reservation.court_id), "shares": len(shares),
-            "amounts": [_money(s.amount) for s in shares], "currency": reservation.currency,
-            "hold_expires_at": reservation.hold_expires_at.isoformat()})
+        _publish_staff(reservation, "payment.split", payment_split_data(reservation, shares))
         if cancel_at_stripe:
             enqueue("settle_reservation", reservation.pk)
     return shares
@@ -773,15 +744,9 @@ def desk_refund_record(*, reservation_id, actor, now: datetime | None = None) ->
         reservation.save(update_fields=["paid_amount", "refund_status", "updated_at"])
         if not refunds:  # owed on paper, but no desk money left to give back: close it, tell screens
             logger.warning("desk refund for %s: no unrefunded desk payment left", reservation.pk)
-            from apps.clubs.events import allocation_payload, publish_club_event
-
-            club_id = reservation.court.club_id
-            publish_club_event(club_id=club_id, type="reservation.updated",
-                               public=allocation_payload(reservation, club_id=club_id),
-                               staff_extra={"refund": {"amount": _money(reservation.refund_amount),
-                                                       "currency": reservation.currency,
-                                                       "status": reservation.refund_status},
-                                            "payment_mode": reservation.payment_mode, "reason": "refunded_at_desk"})
+            publish_reservation_event(reservation, "reservation.updated", reason="refunded_at_desk",
+                                      refund={"amount": _money(reservation.refund_amount),
+                                              "currency": reservation.currency, "status": reservation.refund_status})
         for refund, payment in refunds:
             _publish_staff(reservation, "payment.refunded", payment_event_data(
                 payment, reservation, refund={"id": str(refund.pk), "amount": _money(refund.amount),

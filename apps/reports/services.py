@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.core.errors import InvalidInput
 from apps.reports.builders import BUILDERS
+from apps.reports.events import report_event_data
 from apps.reports.models import ACTIVE_STATUSES, Report, ReportLine, ReportStatus
 from routing.publisher import publish
 from routing.streams import staff_stream
@@ -55,16 +56,11 @@ def enqueue_build(report_id) -> None:
     build_report.apply_async(args=[str(report_id)], queue="analytics")
 
 
-def report_payload(report: Report) -> dict:
-    return {"report": str(report.pk), "club": str(report.club_id), "kind": report.kind,
-            "status": report.status, "progress": report.progress, **report.params}
-
-
 def _publish_state(report: Report, event: str, **extra) -> None:
     with transaction.atomic():
         fields = ["status", "progress", "rows", "error", "started_at", "finished_at", "updated_at"]
         report.save(update_fields=fields)
-        publish(staff_stream(report.club_id), event, {**report_payload(report), **extra})
+        publish(staff_stream(report.club_id), event, report_event_data(report, **extra))
 
 
 class _LineWriter:

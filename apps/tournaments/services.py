@@ -18,20 +18,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from apps.clubs.events import allocation_payload, publish_club_event
+from apps.clubs.events import allocation_payload, court_blocked_data, court_unblocked_data, publish_club_event
 from apps.clubs.models import BLOCKING_STATUSES, AllocationStatus, CourtAllocation
 from apps.clubs.schedule import opening_windows
 from apps.clubs.services import claim_court_time, is_overlap_violation
 from apps.core.errors import Conflict, InvalidInput
 from apps.tournaments import formats, race, scoring
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.events import match_court_extra
+from apps.tournaments.events import publish_bracket_updated as _publish_bracket
+from apps.tournaments.events import publish_match_events as _publish_match
 from apps.tournaments.models import (SOLO_FORMATS, Entry, EntryPlayer, Match, MatchAllocation, MatchStage,
                                      MatchStatus, Tournament, TournamentFormat, TournamentStatus)
-from apps.tournaments.selectors import (bracket_state, entries_with_players, group_table, match_data,
-                                        matches_data, matches_for_output, ordered_entries, solo_standings,
-                                        tournament_data)
-from routing.publisher import publish
-from routing.streams import tournament_stream
+from apps.tournaments.selectors import group_table, match_data, matches_for_output, ordered_entries, solo_standings
 
 # Settings the generated matches depend on: fixed once the draw is made.
 LOCKED_AFTER_GENERATION = ("format", "golden_point", "super_tiebreak", "points_per_match", "group_size",
@@ -63,29 +62,6 @@ def score_for(tournament: Tournament, points: list[int]) -> dict:
     if tournament.is_solo:
         return race.to_contract(tournament.points_per_match, points)
     return scoring.to_contract(scoring.replay(_rules(tournament), points))
-
-
-def _stream(tournament: Tournament) -> str:
-    return tournament_stream(tournament.pk)
-
-
-def _publish_bracket(tournament: Tournament, changed_ids=()) -> None:
-    data = bracket_state(tournament)
-    changed = list(matches_for_output().filter(pk__in=list(changed_ids)))
-    data["matches"] = matches_data(changed, tournament)
-    publish(_stream(tournament), "bracket.updated", data)
-
-
-def _publish_match(tournament: Tournament, types: list[str], match: Match) -> Match:
-    """The match events of one change, all carrying the match as it now is (and the tournament,
-    whose status a point can change)."""
-    fresh = matches_for_output().get(pk=match.pk)
-    entries = {e.pk: e for e in entries_with_players().filter(pk__in=[
-        pk for pk in (fresh.team1_id, fresh.team1_partner_id, fresh.team2_id, fresh.team2_partner_id) if pk])}
-    payload = {"match": match_data(fresh, entries), "tournament": tournament_data(tournament)}
-    for type_ in types:
-        publish(_stream(tournament), type_, payload)
-    return fresh
 
 
 def _require_draft(tournament: Tournament, what: str) -> None:
@@ -712,10 +688,7 @@ def schedule(*, tournament: Tournament, start_date: date, match_minutes: int,
             placed_end[match.pk] = allocation.period.upper
             placed.append((match, allocation))
         for match, allocation in placed:
-            public = {**allocation_payload(allocation, club_id=club.pk), "reason": "tournament",
-                      "match": str(match.pk)}
-            if tournament.is_public:
-                public["tournament"] = {"id": str(tournament.pk), "name": tournament.name}
+            public = court_blocked_data(allocation, club_id=club.pk, **match_court_extra(tournament, match))
             publish_club_event(club_id=club.pk, type="court.blocked", public=public)
         _publish_bracket(tournament, [m.pk for m, _a in placed])
     return list(matches_for_output().filter(pk__in=[m.pk for m, _a in placed]))
@@ -763,13 +736,11 @@ def match_reschedule(*, match: Match, court, start: datetime, now: datetime | No
                 raise Conflict(ClubErrorCode.SLOT_UNAVAILABLE,
                                "That court has a booking, a block or another match at that time") from exc
             raise
-        extra = {"reason": "tournament", "match": str(match.pk)}
-        if tournament.is_public:
-            extra["tournament"] = {"id": str(tournament.pk), "name": tournament.name}
+        extra = match_court_extra(tournament, match)
         publish_club_event(club_id=club.pk, type="court.unblocked",
-                           public={**old, **extra, "slot_status": "free", "status": "moved"})
+                           public=court_unblocked_data(old, status="moved", **extra))
         publish_club_event(club_id=club.pk, type="court.blocked",
-                           public={**allocation_payload(allocation, club_id=club.pk), **extra})
+                           public=court_blocked_data(allocation, club_id=club.pk, **extra))
         _publish_bracket(tournament, [match.pk])
     return matches_for_output().get(pk=match.pk)
 
