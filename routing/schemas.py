@@ -87,7 +87,7 @@ def _type_of(schema: dict) -> str:
     if "anyOf" in schema:
         return " or ".join(_type_of(s) for s in schema["anyOf"])
     if "enum" in schema:
-        return " | ".join(json.dumps(v) for v in schema["enum"])
+        return "one of " + ", ".join(f"`{json.dumps(v)}`" for v in schema["enum"])
     if schema is UUID or schema.get("pattern") == UUID["pattern"]:
         return "uuid"
     if schema.get("pattern") == TIME["pattern"]:
@@ -110,6 +110,9 @@ def _field_rows(schema: dict, prefix: str = "") -> list[str]:
         rows.append(_row(name, sub, required, prefix))
         if sub.get("type") == "object" and sub.get("properties"):
             rows += _field_rows(sub, f"{prefix}{name}.")
+        items = sub.get("items", {})
+        if sub.get("type") == "array" and items.get("properties"):
+            rows += _field_rows(items, f"{prefix}{name}[].")
     return rows
 
 
@@ -128,7 +131,7 @@ def render_events_doc() -> str:
                    f"`{t.builder.__module__}.{t.builder.__qualname__}` |")
     for t in types:
         out += ["", f"## {t.name}", "", t.description, "", f"Streams: {', '.join(t.streams)}.", "",
-                "| field | type | required | |", "|---|---|---|---|", *_field_rows(t.schema)]
+                "| field | type | required | notes |", "|---|---|---|---|", *_field_rows(t.schema)]
         for kind, extra in sorted(t.by_stream.items()):
             out += ["", f"On {kind} streams also:", "", "```json", json.dumps(extra, indent=1), "```"]
     return "\n".join(out) + "\n"
