@@ -23,6 +23,31 @@ def _clean_cache():
     yield
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "placeholder_events: the test publishes made-up events (the publisher's own "
+                                       "tests): their schemas are not checked")
+
+
+@pytest.fixture(autouse=True)
+def _published_events_match_their_schemas(request):
+    """Every event a test publishes has a registered JSON Schema and matches it (routing.schemas)."""
+    from routing.publisher import PUBLISH_HOOKS
+    from routing.schemas import event_problems
+
+    if request.node.get_closest_marker("placeholder_events"):
+        yield
+        return
+    problems: list[str] = []
+    check = lambda message: problems.extend(event_problems(message))  # noqa: E731
+    PUBLISH_HOOKS.append(check)
+    try:
+        yield
+    finally:
+        PUBLISH_HOOKS.remove(check)
+    if problems:
+        pytest.fail("events that do not match their schema:\n" + "\n".join(problems[:20]), pytrace=False)
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient

@@ -1,1 +1,1 @@
-"""WebSocket consumers of the live layer (CONTRACT §3); routes are in routing/urls.py."""
+"""WebSocket consumers of the live layer (CONTRACT §3); routes are in consumers/urls.py."""

@@ -37,9 +37,17 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, close_
 
 from consumers.ratelimit import MessageRateLimiter
 from routing.conf import live_setting
-from routing.eventlog import events_after, events_between, repeatable_read
-from routing.permissions import (CLOSE_NOT_AUTHENTICATED, CLOSE_RATE_LIMITED, Decision, Principal, StreamTarget,
-                                 check_subscription, credentials_valid, recheck)
+from routing.eventlog import events_after, events_between
+from routing.permissions import (
+    CLOSE_NOT_AUTHENTICATED,
+    CLOSE_RATE_LIMITED,
+    Decision,
+    Principal,
+    StreamTarget,
+    check_subscription,
+    credentials_valid,
+    recheck,
+)
 from routing.publisher import current_seq, format_ts
 from routing.snapshots import read_snapshot
 from routing.streams import display_key_group, group_name, token_group
@@ -144,8 +152,7 @@ def initial_read(target: StreamTarget, principal: Principal, since: int | None, 
     if not credentials_valid(principal):
         return Initial(close_code=CLOSE_NOT_AUTHENTICATED)
     if since is not None:
-        with repeatable_read():
-            current, events = events_after(target.stream, since)
+        current, events = events_after(target.stream, since)
         if events is not None:
             return Initial(seq=current, mode="replay", events=events)
     seq, data = read_snapshot(target, params)

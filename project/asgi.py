@@ -9,12 +9,11 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-
 from django.conf import settings  # noqa: E402
 
+from consumers.urls import websocket_urlpatterns  # noqa: E402
 from project.concurrency import ConcurrencyLimit  # noqa: E402
 from project.sentry import SentryWebsocketMiddleware  # noqa: E402
-from routing.urls import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter({
     # Bounded: each request in Django holds a thread and a database connection (project/concurrency.py).

@@ -51,12 +51,13 @@ def events_between(stream: str, after: int, upto: int) -> list[dict] | None:
 
 def events_after(stream: str, since: int) -> tuple[int, list[dict] | None]:
     """(current seq, every event after `since`), or (current, None) when a replay cannot be
-    given: `since` is older than what is kept, greater than current, or negative.
-    Call inside `repeatable_read()` so current and the rows come from one snapshot."""
-    current = current_seq(stream)
-    if since < 0 or since > current:
-        return current, None
-    return current, events_between(stream, since, current)
+    given: `since` is older than what is kept, greater than current, or negative. Current and
+    the rows come from one snapshot."""
+    with repeatable_read():
+        current = current_seq(stream)
+        if since < 0 or since > current:
+            return current, None
+        return current, events_between(stream, since, current)
 
 
 _PRUNE_SQL = """

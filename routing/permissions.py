@@ -5,20 +5,20 @@ JWT) or `display_key`. `check_subscription` answers with the stream target or th
 4404 no such stream, else 4401 credentials needed and missing or any credential bad, else
 4403 not allowed.
 
-What a stream id refers to is pluggable: a resolver per kind turns the id into a
-`StreamTarget` (or None: no such stream). Club and staff streams resolve clubs; the
-tournament kind has no resolver until the tournaments app registers one, so until then
-every tournament stream is 4404.
+What a stream id refers to and who may read it is the kind's business (routing.registry,
+filled in by the domains' live.py); how a credential is read and re-checked too
+(`register_credentials`, filled in by apps.accounts and apps.clubs). A kind nobody
+registered is 4404; a credential nobody can read is bad (4401).
 """
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from routing.streams import CLUB, STAFF, TOURNAMENT, USER, club_stream, parse_ident, staff_stream, \
-    stream_for, user_stream
+from routing.registry import register_stream_kind, stream_kind, swap_hook
+from routing.streams import TOURNAMENT, USER, parse_ident, stream_for, user_stream
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -44,8 +44,8 @@ class Principal:
     """Who is asking. `bad` means a credential was given and did not check out."""
 
     user: Any = None
-    token: Any = None  # simplejwt AccessToken of `user`
-    display_key: Any = None  # apps.clubs.models.DisplayKey
+    token: Any = None  # the access token of `user` (a mapping with `jti` and `exp`)
+    display_key: Any = None  # a display key of one club (has `pk` and `club_id`)
     bad: bool = False
 
     @property
@@ -73,34 +73,32 @@ class Decision:
         return self.code is None
 
 
-Resolver = Callable[[uuid.UUID], StreamTarget | None]
-_RESOLVERS: dict[str, Resolver] = {}
+@dataclass(frozen=True)
+class Credentials:
+    """How the two credentials are read and re-checked; each pair comes from the app owning it."""
+
+    read_token: Callable[[str], tuple[Any, Any]] | None = None  # raw JWT -> (user, token) or (None, None)
+    token_valid: Callable[[Principal], bool] | None = None  # still valid? (revoked jti, inactive user)
+    read_display_key: Callable[[str], Any] | None = None  # raw key -> the live key or None
+    display_key_valid: Callable[[Any], bool] | None = None  # not revoked meanwhile?
 
 
-def register_stream_resolver(kind: str, resolver: Resolver | None) -> Resolver | None:
-    """Install (or with None remove) the resolver of a stream kind; returns the previous one
-    so tests can restore it."""
-    previous = _RESOLVERS.get(kind)
-    if resolver is None:
-        _RESOLVERS.pop(kind, None)
-    else:
-        _RESOLVERS[kind] = resolver
-    return previous
+_credentials = Credentials()
 
 
-def _club_target(kind: str, ident: uuid.UUID) -> StreamTarget | None:
-    from apps.clubs.models import Club
-
-    club = Club.objects.filter(pk=ident).first()
-    if club is None:
-        return None
-    stream = club_stream(club.pk) if kind == CLUB else staff_stream(club.pk)
-    return StreamTarget(kind=kind, id=club.pk, stream=stream, is_public=club.is_public, club_id=club.pk,
-                        organization_id=club.organization_id, obj=club)
+def register_credentials(**hooks) -> None:
+    global _credentials
+    _credentials = replace(_credentials, **hooks)
 
 
-register_stream_resolver(CLUB, lambda ident: _club_target(CLUB, ident))
-register_stream_resolver(STAFF, lambda ident: _club_target(STAFF, ident))
+def register_stream_resolver(kind: str, resolver):
+    """Install (or with None remove) the resolver of a stream kind; returns the previous one."""
+    return swap_hook(kind, "resolve", resolver)
+
+
+def register_stream_rule(kind: str, rule):
+    """Install (or with None remove) who may subscribe to a kind; returns the previous rule."""
+    return swap_hook(kind, "allows", rule)
 
 
 def tournament_target(tournament_id, *, is_public: bool, club_id=None, obj=None) -> StreamTarget:
@@ -112,66 +110,38 @@ def tournament_target(tournament_id, *, is_public: bool, club_id=None, obj=None)
 
 def authenticate(*, token: str | None, display_key: str | None) -> Principal:
     """Check the credentials given; an empty value counts as not given."""
-    from apps.accounts.authentication import user_from_access_token
-
     user = access = key = None
     bad = False
     if token:
-        user, access = user_from_access_token(token)
+        if _credentials.read_token is not None:
+            user, access = _credentials.read_token(token)
         bad = user is None
     if display_key:
-        key = _live_display_key(display_key)
+        if _credentials.read_display_key is not None and len(display_key) <= 200:  # real keys: ~46 chars
+            key = _credentials.read_display_key(display_key)
         bad = bad or key is None
     return Principal(user=user, token=access, display_key=key, bad=bad)
 
 
-def _live_display_key(raw: str):
-    from apps.clubs.models import DisplayKey
-
-    if len(raw) > 200:  # real keys are ~46 chars; don't hash megabytes
-        return None
-    return (DisplayKey.objects.filter(key_hash=DisplayKey.hash_key(raw), revoked_at__isnull=True)
-            .select_related("club").first())
+def _user_stream_rule(target: StreamTarget, principal: Principal) -> bool:
+    return principal.user is not None and principal.user.pk == target.id
 
 
-def _scope(principal: Principal):
-    from apps.organizations.selectors import tenant_scope_for
-
-    return tenant_scope_for(principal.user)
-
-
-def _is_staff(target: StreamTarget, principal: Principal) -> bool:
-    return (principal.user is not None and target.club_id is not None
-            and _scope(principal).is_club_staff(target.club_id))
+register_stream_kind(USER, allows=_user_stream_rule)
 
 
 def may_subscribe(target: StreamTarget, principal: Principal) -> bool:
-    """The rules of CONTRACT §3, for a principal whose credentials are all good."""
-    key = principal.display_key
-    if target.kind == USER:
-        return principal.user is not None and principal.user.pk == target.id
-    if target.kind == STAFF:
-        return _is_staff(target, principal)  # a display key is read-only public data: never staff
-    if target.is_public:
-        return True
-    if target.kind == CLUB:
-        if key is not None and key.club_id == target.club_id:
-            return True
-        if principal.user is None:
-            return False
-        scope = _scope(principal)
-        return scope.is_club_staff(target.club_id) or target.organization_id in scope.member_org_ids
-    if target.kind == TOURNAMENT:
-        return _is_staff(target, principal)
-    return False
+    """The rules of CONTRACT §3, for a principal whose credentials are all good: the kind's own."""
+    rule = stream_kind(target.kind).allows
+    return rule is not None and rule(target, principal)
 
 
 def resolve_target(kind: str | None, raw_id) -> StreamTarget | None:
     """The stream a path names, or None (4404). The user stream is resolved from the token."""
-    if kind not in (CLUB, STAFF, TOURNAMENT):
+    if kind == USER:
         return None
     ident = parse_ident(raw_id)
-    resolver = _RESOLVERS.get(kind)
+    resolver = stream_kind(kind).resolve
     if ident is None or resolver is None:
         return None
     return resolver(ident)
@@ -200,18 +170,10 @@ def check_subscription(kind: str | None, raw_id=None, *, token: str | None = Non
 def credentials_valid(principal: Principal) -> bool:
     """Still good now? (logout revokes the token's jti; a display key can be revoked; a user can
     be deactivated.) Expiry is not checked here: sockets close themselves at `exp`."""
-    from apps.accounts.models import User
-    from apps.accounts.revocation import is_access_token_revoked
-    from apps.clubs.models import DisplayKey
-
-    if principal.token is not None:
-        jti = principal.jti
-        if jti and is_access_token_revoked(jti):
-            return False
-        if not User.objects.filter(pk=principal.user.pk, is_active=True).exists():
-            return False
-    if principal.display_key is not None and not DisplayKey.objects.filter(
-            pk=principal.display_key.pk, revoked_at__isnull=True).exists():
+    if principal.token is not None and not (_credentials.token_valid and _credentials.token_valid(principal)):
+        return False
+    if principal.display_key is not None and not (
+            _credentials.display_key_valid and _credentials.display_key_valid(principal.display_key)):
         return False
     return True
 

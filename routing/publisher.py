@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from asgiref.sync import async_to_sync
@@ -11,7 +12,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from routing.models import StreamEvent
+from routing.models import StreamCounter, StreamEvent
 from routing.streams import group_name, parse_stream
 
 logger = logging.getLogger("padelyzer.events")
@@ -26,6 +27,10 @@ RETURNING seq
 
 # Layer message type; consumers handle it in `stream_event`.
 STREAM_EVENT = "stream.event"
+
+# Each is called with every message publish() writes (the test suite checks them against the
+# event schemas, routing.schemas).
+PUBLISH_HOOKS: list[Callable[[dict], None]] = []
 
 
 def _jsonable(data):
@@ -58,6 +63,8 @@ def publish(stream: str, type: str, data: dict) -> dict:
         seq = cursor.fetchone()[0]
     StreamEvent.objects.create(stream=stream, seq=seq, type=type, data=payload, created_at=now)
     message = event_message(stream=stream, seq=seq, type=type, ts=format_ts(now), data=payload)
+    for hook in PUBLISH_HOOKS:
+        hook(message)
     # Runs only if the outermost transaction commits; discarded with a rolled-back savepoint.
     transaction.on_commit(lambda: send_to_group(stream, message), robust=True)
     return message
@@ -75,6 +82,4 @@ def send_to_group(stream: str, message: dict) -> None:
 
 
 def current_seq(stream: str) -> int:
-    from routing.models import StreamCounter
-
     return StreamCounter.objects.filter(stream=stream).values_list("seq", flat=True).first() or 0

@@ -6,6 +6,8 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        # Registers the OpenAPI auth extension; in ready() because it imports DRF and simplejwt,
-        # which need the app registry.
-        from apps.accounts import schema  # noqa: F401
+        # Imported here, once the models are loaded: the OpenAPI auth extension registers itself
+        # (it imports DRF and simplejwt); access tokens become live-layer credentials.
+        from apps.accounts import live, schema  # noqa: F401
+
+        live.register()

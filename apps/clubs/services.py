@@ -6,7 +6,14 @@ from django.db import IntegrityError, OperationalError, transaction
 from psycopg2.extras import DateTimeTZRange
 
 from apps.clubs.errors import ClubErrorCode
-from apps.clubs.events import allocation_payload, publish_club_event
+from apps.clubs.events import (
+    allocation_payload,
+    club_updated_data,
+    court_blocked_data,
+    court_unblocked_data,
+    court_updated_data,
+    publish_club_event,
+)
 from apps.clubs.models import AllocationStatus, Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
 from apps.clubs.signals import display_key_revoked
 from apps.core.errors import Conflict, InvalidInput
@@ -64,20 +71,15 @@ def club_update(*, club: Club, opening_hours: list[dict] | None = None, **fields
     if opening_hours is not None:
         _replace_opening_hours(club, opening_hours)
     # Opening hours or slot length may have changed: screens refetch their snapshot.
-    publish_club_event(club_id=club.pk, type="club.updated", public={"club": str(club.pk)})
+    publish_club_event(club_id=club.pk, type="club.updated", public=club_updated_data(club))
     return club
-
-
-def _court_payload(court: Court) -> dict:
-    return {"club": str(court.club_id), "court": str(court.pk), "name": court.name,
-            "is_active": court.is_active, "indoor": court.indoor, "surface": court.surface}
 
 
 @transaction.atomic
 def court_create(*, club: Club, name: str, indoor: bool = False, surface: str = "", is_active: bool = True) -> Court:
     court = Court.objects.create(club=club, name=name, indoor=indoor, surface=surface or "artificial_grass",
                                  is_active=is_active)
-    publish_club_event(club_id=club.pk, type="court.updated", public=_court_payload(court))
+    publish_club_event(club_id=club.pk, type="court.updated", public=court_updated_data(court))
     return court
 
 
@@ -86,7 +88,7 @@ def court_update(*, court: Court, **fields) -> Court:
     for name, value in fields.items():
         setattr(court, name, value)
     court.save()
-    publish_club_event(club_id=court.club_id, type="court.updated", public=_court_payload(court))
+    publish_club_event(club_id=court.club_id, type="court.updated", public=court_updated_data(court))
     return court
 
 
@@ -116,7 +118,7 @@ def maintenance_block_create(*, court: Court, start: datetime, end: datetime, re
                            "The court has a booking or another block in that time") from exc
         raise
     publish_club_event(club_id=court.club_id, type="court.blocked",
-                       public={**allocation_payload(block, club_id=court.club_id), "reason": reason})
+                       public=court_blocked_data(block, club_id=court.club_id, reason=reason))
     return block
 
 
@@ -125,8 +127,7 @@ def maintenance_block_delete(*, block: MaintenanceBlock) -> None:
     club_id = block.court.club_id
     payload = allocation_payload(block, club_id=club_id)
     block.delete()
-    publish_club_event(club_id=club_id, type="court.unblocked", public={**payload, "slot_status": "free",
-                                                                        "status": "removed"})
+    publish_club_event(club_id=club_id, type="court.unblocked", public=court_unblocked_data(payload, status="removed"))
 
 
 @transaction.atomic

@@ -20,7 +20,6 @@ from psycopg2.extras import DateTimeTZRange
 
 from apps.accounts.models import User
 from apps.clubs import services as club_services
-from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import BLOCKING_STATUSES, AllocationStatus, Club, Court, DisplayKey, PricingRule
 from apps.clubs.schedule import booking_price
 from apps.clubs.services import is_overlap_violation
@@ -28,6 +27,7 @@ from apps.core.errors import ApplicationError
 from apps.demo.tournament import seed_demo_tournament
 from apps.organizations.models import Membership, Organization, Role
 from apps.organizations.services import membership_create, organization_create
+from apps.reservations.events import publish_reservation_event
 from apps.reservations.models import Reservation
 from apps.reservations.selectors import club_rules
 from apps.reservations.services import reservation_create
@@ -206,11 +206,7 @@ def _record_past_booking(*, club: Club, court: Court, user: User, start: datetim
         with transaction.atomic():
             reservation = Reservation.objects.create(court=court, user=user, period=DateTimeTZRange(start, end, "[)"),
                                                      status=status, price=price, currency=club.currency)
-            publish_club_event(club_id=club.pk, type="reservation.created",
-                               public=allocation_payload(reservation, club_id=club.pk),
-                               staff_extra={"player": {"id": str(user.pk), "name": user.full_name,
-                                                       "email": user.email},
-                                            "price": f"{price:.2f}", "currency": club.currency})
+            publish_reservation_event(reservation, "reservation.created")
     except IntegrityError as exc:
         if is_overlap_violation(exc):
             return None  # someone else holds that court time: the demo leaves it alone

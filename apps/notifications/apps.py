@@ -6,6 +6,8 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self):
-        # Connects the booking, payment and phone-code signals; in ready() because receivers
-        # import models.
-        from apps.notifications import receivers  # noqa: F401
+        # Imported here, once the models are loaded: receivers connects the booking, payment and
+        # phone-code signals; live registers the user stream's snapshot and the event's schema.
+        from apps.notifications import live, receivers  # noqa: F401
+
+        live.register()

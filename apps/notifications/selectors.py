@@ -1,5 +1,5 @@
+from apps.notifications.events import notification_payload
 from apps.notifications.models import Notification
-from apps.notifications.services import notification_payload
 
 SNAPSHOT_LIMIT = 50
 

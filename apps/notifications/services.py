@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.services import user_update
 from apps.notifications import tasks
+from apps.notifications.events import notification_payload
 from apps.notifications.models import (
     DEFAULT_CHANNELS,
     Channel,
@@ -67,19 +68,6 @@ def preference_matrix_for_kind(user, kind: str) -> dict[str, bool]:
             "channel", "enabled"):
         row[channel] = enabled
     return row
-
-
-def notification_payload(notification: Notification) -> dict:
-    """The one shape of a notification: REST list, `notification` event and the /ws/me/ snapshot."""
-    return {
-        "id": str(notification.pk),
-        "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        "read_at": notification.read_at.isoformat() if notification.read_at else None,
-        "created_at": notification.created_at.isoformat(),
-    }
 
 
 def notify(*, user, kind: str, title: str, body: str, data: dict | None = None,

@@ -22,6 +22,7 @@ from apps.clubs.models import AllocationStatus
 from apps.core.i18n import language_of
 from apps.notifications.models import Kind, Notification
 from apps.notifications.services import notify
+from apps.reservations.events import reservation_notification_data as _booking_data
 from apps.reservations.models import Reservation
 
 HOLD_WARNING_WINDOW = timedelta(minutes=2)
@@ -36,19 +37,6 @@ def _when(reservation) -> str:
     # Translators: Django date format of a booking's start; Spanish writes months in lower case ("b").
     start_format = pgettext("booking start", "D j M H:i")
     return f"{date_format(start, start_format)}-{date_format(end, 'H:i')}"
-
-
-def _booking_data(reservation) -> dict:
-    club = reservation.court.club
-    return {
-        "reservation": str(reservation.pk),
-        "club": str(club.pk),
-        "court": str(reservation.court_id),
-        "court_name": reservation.court.name,
-        "start": reservation.period.lower.isoformat(),
-        "end": reservation.period.upper.isoformat(),
-        "status": reservation.status,
-    }
 
 
 def _money(amount, currency: str) -> str:

@@ -21,3 +21,7 @@ class PaymentsConfig(AppConfig):
         from apps.payments import receivers
 
         receivers.connect()
+        # Imported here, once the models are loaded: the payment events' schemas.
+        from apps.payments import live
+
+        live.register()

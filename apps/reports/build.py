@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.reports.builders import BUILDERS
+from apps.reports.events import report_event_data
 from apps.reports.models import Report, ReportLine, ReportStatus
 from routing.publisher import publish
 from routing.streams import staff_stream
@@ -21,16 +22,11 @@ LINE_BATCH = 500
 PROGRESS_STEP = 5  # percent between two report.progress events, so a year does not flood the stream
 
 
-def report_payload(report: Report) -> dict:
-    return {"report": str(report.pk), "club": str(report.club_id), "kind": report.kind,
-            "status": report.status, "progress": report.progress, **report.params}
-
-
 def _publish_state(report: Report, event: str, **extra) -> None:
     with transaction.atomic():
         fields = ["status", "progress", "rows", "error", "started_at", "finished_at", "updated_at"]
         report.save(update_fields=fields)
-        publish(staff_stream(report.club_id), event, {**report_payload(report), **extra})
+        publish(staff_stream(report.club_id), event, report_event_data(report, **extra))
 
 
 class _LineWriter:

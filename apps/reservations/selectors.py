@@ -4,17 +4,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
 from django.db.models import DateField, DateTimeField, F, Func
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
 from apps.clubs.events import slot_status_for
+from apps.clubs.live import club_target
 from apps.clubs.models import BLOCKING_STATUSES, Club, CourtAllocation
 from apps.clubs.schedule import Rule, opening_windows, slot_grid, slot_price, sort_rules
 from apps.reservations.models import Reservation
-from routing.publisher import current_seq
-from routing.streams import club_stream
+from routing.snapshots import read_snapshot
+from routing.streams import CLUB
 
 
 def club_rules(club: Club) -> list[Rule]:
@@ -32,43 +32,32 @@ def club_today(club: Club, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(ZoneInfo(club.timezone)).date()
 
 
-def _snapshot_transaction():
-    """One consistent snapshot for seq and rows, so `since=seq` never skips a change."""
-    if connection.in_atomic_block:
-        return transaction.atomic()
-    atomic = transaction.atomic()
-
-    class _RepeatableRead:
-        def __enter__(self):
-            atomic.__enter__()
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-
-        def __exit__(self, *exc):
-            return atomic.__exit__(*exc)
-
-    return _RepeatableRead()
-
-
 def availability_for(*, club: Club, day: date, now: datetime | None = None) -> dict:
-    """Every court's slots for `day` with status and price. Six queries, whatever the size."""
+    """The availability answer (CONTRACT §2): the slots and the club stream's `seq`, read in one
+    snapshot (routing.snapshots.read_snapshot) so `since=seq` never skips a change."""
+    _seq, data = read_snapshot(club_target(CLUB, club), {},
+                               build=lambda target, params: availability_grid(club=club, day=day, now=now))
+    return data
+
+
+def availability_grid(*, club: Club, day: date, now: datetime | None = None) -> dict:
+    """Every court's slots for `day` with status and price: four queries, whatever the size.
+    Its `seq` is filled in by read_snapshot (the club snapshot and availability_for)."""
     now = now or timezone.now()
     tz = ZoneInfo(club.timezone)
     slot = timedelta(minutes=club.slot_minutes)
-    with _snapshot_transaction():
-        seq = current_seq(club_stream(club.pk))
-        courts = list(club.courts.all())
-        windows = opening_windows(day, club_hours(club), tz)
-        rules = club_rules(club)
-        grid = slot_grid(windows, slot)
-        allocations: dict = {}
-        if grid:
-            span = DateTimeTZRange(grid[0][0], grid[-1][1], "[)")
-            rows = CourtAllocation.objects.filter(
-                court__club=club, period__overlap=span, status__in=BLOCKING_STATUSES
-            ).only("id", "court_id", "kind", "status", "period")
-            for allocation in rows:
-                allocations.setdefault(allocation.court_id, []).append(allocation)
+    courts = list(club.courts.all())
+    windows = opening_windows(day, club_hours(club), tz)
+    rules = club_rules(club)
+    grid = slot_grid(windows, slot)
+    allocations: dict = {}
+    if grid:
+        span = DateTimeTZRange(grid[0][0], grid[-1][1], "[)")
+        rows = CourtAllocation.objects.filter(
+            court__club=club, period__overlap=span, status__in=BLOCKING_STATUSES
+        ).only("id", "court_id", "kind", "status", "period")
+        for allocation in rows:
+            allocations.setdefault(allocation.court_id, []).append(allocation)
     courts_out = []
     for court in courts:
         taken = allocations.get(court.pk, [])
@@ -96,7 +85,7 @@ def availability_for(*, club: Club, day: date, now: datetime | None = None) -> d
         "timezone": club.timezone,
         "currency": club.currency,
         "slot_minutes": club.slot_minutes,
-        "seq": seq,
+        "seq": None,
         "courts": courts_out,
     }
 
@@ -137,4 +126,4 @@ def reservations_of_day(*, club: Club, day: date):
     start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
     span = DateTimeTZRange(start, start + timedelta(days=1), "[)")
     return (Reservation.objects.filter(court__club=club, period__overlap=span)
-            .select_related("user", "court").order_by("period"))
+            .select_related("user", "court", "court__club").order_by("period"))

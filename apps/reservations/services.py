@@ -10,18 +10,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from apps.clubs.events import allocation_payload, publish_club_event
+from apps.clubs.events import club_time
 from apps.clubs.models import AllocationStatus, Club, Court
 from apps.clubs.schedule import booking_price, opening_windows
 from apps.clubs.services import claim_court_time, is_overlap_violation
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.reservations.errors import ReservationErrorCode as Code
+from apps.reservations.events import publish_checkin_event, publish_reservation_event
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
 from apps.reservations.payment_hooks import payments
 from apps.reservations.selectors import club_hours, club_rules
 from apps.reservations.signals import reservation_cancelled, reservation_confirmed
-from routing.publisher import publish
-from routing.streams import staff_stream
 
 
 def _invalid(code: Code, message: str, field: str = "start") -> InvalidInput:
@@ -92,11 +91,7 @@ def reservation_create(*, court: Court, user, start: datetime, end: datetime,
             if is_overlap_violation(exc):
                 raise Conflict(Code.SLOT_UNAVAILABLE, "That slot was just taken") from exc
             raise
-        publish_club_event(
-            club_id=club.pk, type="reservation.created",
-            public=allocation_payload(reservation, club_id=club.pk),
-            staff_extra=_staff_details(reservation, user),
-        )
+        publish_reservation_event(reservation, "reservation.created")
         if reservation.status == AllocationStatus.CONFIRMED:
             reservation_confirmed.send(sender=Reservation, reservation=reservation)
     return reservation
@@ -108,12 +103,6 @@ def _online_payments_enabled() -> bool:
 
 def _hold_duration() -> timedelta:
     return timedelta(minutes=getattr(settings, "PAYMENT_HOLD_MINUTES", 10))
-
-
-def _staff_details(reservation: Reservation, user) -> dict:
-    return {"player": {"id": str(user.pk), "name": user.full_name, "email": user.email},
-            "price": f"{reservation.price:.2f}", "currency": reservation.currency,
-            "payment_mode": reservation.payment_mode}
 
 
 def refund_decision(*, reservation: Reservation, within_policy: bool) -> dict:
@@ -148,11 +137,7 @@ def reservation_cancel(*, reservation: Reservation, actor, actor_is_staff: bool,
         reservation.refund_status = refund["status"]
         reservation.save(update_fields=["status", "cancelled_at", "cancelled_by", "refund_amount",
                                         "refund_status", "updated_at"])
-        publish_club_event(
-            club_id=club.pk, type="reservation.cancelled",
-            public={**allocation_payload(reservation, club_id=club.pk), "slot_status": "free"},
-            staff_extra={**_staff_details(reservation, reservation.user), "refund": refund},
-        )
+        publish_reservation_event(reservation, "reservation.cancelled", refund=refund)  # slot_status "free"
         reservation_cancelled.send(sender=Reservation, reservation=reservation, refund=refund)
     return reservation, refund
 
@@ -175,12 +160,7 @@ def reservation_expire_hold(*, reservation_id, now: datetime | None = None) -> R
             return None
         reservation.status = AllocationStatus.EXPIRED
         reservation.save(update_fields=["status", "updated_at"])
-        club = reservation.court.club
-        publish_club_event(
-            club_id=club.pk, type="reservation.updated",
-            public=allocation_payload(reservation, club_id=club.pk),  # slot_status "free"
-            staff_extra={**_staff_details(reservation, reservation.user), "reason": "hold_expired"},
-        )
+        publish_reservation_event(reservation, "reservation.updated", reason="hold_expired")  # slot_status "free"
     return reservation
 
 
@@ -198,13 +178,8 @@ def reservation_apply_payment(*, reservation: Reservation, amount: Decimal, reas
         fields.append("status")
     reservation.save(update_fields=fields)
     if confirmed:
-        club = reservation.court.club
-        publish_club_event(
-            club_id=club.pk, type="reservation.updated",
-            public=allocation_payload(reservation, club_id=club.pk),  # slot_status "booked"
-            staff_extra={**_staff_details(reservation, reservation.user), "reason": reason,
-                         "paid_amount": f"{reservation.paid_amount:.2f}"},
-        )
+        publish_reservation_event(reservation, "reservation.updated", reason=reason,  # slot_status "booked"
+                                  paid_amount=f"{reservation.paid_amount:.2f}")
         reservation_confirmed.send(sender=Reservation, reservation=reservation)
     return confirmed
 
@@ -214,33 +189,12 @@ def reservation_apply_payment(*, reservation: Reservation, amount: Decimal, reas
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=60)  # players arrive early, but not a day early
 
 
-def _desk_payload(reservation: Reservation, actor, now: datetime) -> dict:
-    tz = ZoneInfo(reservation.court.club.timezone)
-    return {
-        "reservation": str(reservation.pk),
-        "club": str(reservation.court.club_id),
-        "court": str(reservation.court_id),
-        "start": reservation.period.lower.astimezone(tz).isoformat(),
-        "end": reservation.period.upper.astimezone(tz).isoformat(),
-        "status": reservation.status,
-        "checked_in_at": reservation.checked_in_at.astimezone(tz).isoformat() if reservation.checked_in_at else None,
-        "player": {"id": str(reservation.user_id), "name": reservation.user.full_name},
-        "by": {"id": str(actor.pk), "name": actor.full_name},
-        "at": now.astimezone(tz).isoformat(),
-    }
-
-
 def _publish_desk_change(reservation: Reservation, *, actor, now: datetime, event: str, reason: str) -> None:
     """Every screen hears reservation.updated (club stream first, then staff: the lock order every
     publisher keeps); staff screens also get the desk event itself."""
-    club_id = reservation.court.club_id
-    checked_in = reservation.checked_in_at.isoformat() if reservation.checked_in_at else None
-    publish_club_event(
-        club_id=club_id, type="reservation.updated",
-        public=allocation_payload(reservation, club_id=club_id),
-        staff_extra={**_staff_details(reservation, reservation.user), "reason": reason, "checked_in_at": checked_in},
-    )
-    publish(staff_stream(club_id), event, _desk_payload(reservation, actor, now))
+    publish_reservation_event(reservation, "reservation.updated", reason=reason,
+                              checked_in_at=club_time(reservation.checked_in_at, reservation.court.club.timezone))
+    publish_checkin_event(reservation, event, actor=actor, now=now)
 
 
 def _desk_locked(reservation: Reservation) -> Reservation:

@@ -9,26 +9,24 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from apps.accounts.models import User
-from apps.clubs.models import Court
 from apps.clubs.api import ScopedClubField
+from apps.clubs.models import Court
 from apps.core.errors import InvalidInput
 from apps.core.fields import AwareDateTimeField
 from apps.core.tenancy import TenantScopedMixin, tenant_scope
 from apps.core.throttling import PlayerLookupThrottle
 from apps.tournaments import selectors, services
 from apps.tournaments.errors import TournamentErrorCode
-from apps.tournaments.models import (Entry, MatchStage, MatchStatus, Tournament, TournamentFormat,
-                                     TournamentStatus)
-from routing.eventlog import repeatable_read
-from routing.publisher import current_seq
-from routing.streams import tournament_stream
+from apps.tournaments.live import tournament_stream_target
+from apps.tournaments.models import Entry, MatchStage, MatchStatus, Tournament, TournamentFormat, TournamentStatus
+from routing.snapshots import read_snapshot
 
 _SCORE_EXAMPLE = {"sets": [[6, 4]], "games": [2, 3], "points": ["30", "40"], "tiebreak": False,
                   "finished": False, "winner": None}
@@ -327,9 +325,7 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
     def live(self, request, pk=None):
         """The tournament stream's snapshot and its `seq`: load this, then subscribe with `since=seq`."""
         tournament = self.get_object()
-        with repeatable_read():
-            seq = current_seq(tournament_stream(tournament.pk))
-            data = selectors.tournament_snapshot(tournament.pk)
+        seq, data = read_snapshot(tournament_stream_target(tournament), {})
         return Response({"seq": seq, **data})
 
 

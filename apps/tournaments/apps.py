@@ -7,8 +7,8 @@ class TournamentsConfig(AppConfig):
     verbose_name = "Tournaments"
 
     def ready(self):
-        # The tournament stream's permission resolver and snapshot provider plug into the
-        # live layer's registry (when that layer offers one).
+        # Imported here, once the models are loaded: the tournament stream kind (resolver, rule,
+        # snapshot) and the tournament events' schemas plug into the live layer's registries.
         from apps.tournaments import live
 
         live.register()

@@ -167,6 +167,7 @@ async def test_staff_stream(world):
         assert await close_code_of(world.staff_path, token=creds[who]) is None, who
 
 
+@pytest.mark.placeholder_events  # made-up event data
 async def test_user_stream_is_the_token_owners(world):
     from routing.publisher import publish
     from routing.streams import user_stream
@@ -196,6 +197,7 @@ async def test_user_stream_is_the_token_owners(world):
         await client.disconnect()
 
 
+@pytest.mark.placeholder_events  # made-up event data
 async def test_tournament_stream_with_test_resolver(world, tournaments):
     from django.db import transaction
 

@@ -209,7 +209,8 @@ async def test_rolled_back_booking_sends_nothing_and_uses_no_seq(world):
 async def test_commit_after_the_read_snapshot_arrives_live_exactly_once(world):
     """A booking commits while the snapshot is being read, after its database snapshot was
     taken: the snapshot does not contain it, so the live event must be delivered."""
-    from routing.snapshots import club_snapshot, register_snapshot_provider
+    from apps.reservations.live import club_snapshot
+    from routing.snapshots import register_snapshot_provider
 
     fired = []
 

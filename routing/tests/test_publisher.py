@@ -13,7 +13,8 @@ from routing.models import StreamCounter, StreamEvent
 from routing.publisher import current_seq, publish
 from routing.streams import club_stream, staff_stream
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Made-up event types and data: the machinery is under test here, not the schemas.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.placeholder_events]
 
 
 @pytest.fixture

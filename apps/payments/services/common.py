@@ -10,6 +10,7 @@ from apps.clubs.models import AllocationStatus
 from apps.core.errors import Conflict
 from apps.payments.errors import PaymentErrorCode as Code
 from apps.payments.errors import PaymentProviderUnavailable
+from apps.payments.events import payment_event_data  # noqa: F401 (re-exported: one builder)
 from apps.payments.models import Payment, PaymentStatus
 from apps.payments.money import money_text
 from apps.payments.selectors import amount_due
@@ -65,33 +66,6 @@ def ensure_awaiting_online_payment(reservation: Reservation) -> None:
 
 
 # --- payloads ---
-
-def payment_event_data(payment: Payment, reservation: Reservation, **extra) -> dict:
-    """What staff screens get with every payment.* event."""
-    data = {
-        "id": str(payment.pk),
-        "reservation": str(reservation.pk),
-        "club": str(reservation.court.club_id),
-        "court": str(reservation.court_id),
-        "start": reservation.period.lower.isoformat(),
-        "end": reservation.period.upper.isoformat(),
-        "method": payment.method,
-        "amount": money_text(payment.amount_received or payment.amount),
-        "currency": payment.currency,
-        "status": payment.status,
-        "reservation_status": reservation.status,
-        "paid_amount": money_text(reservation.paid_amount),
-        "amount_due": money_text(amount_due(reservation)),
-        "refund_amount": money_text(reservation.refund_amount),
-        "refund_status": reservation.refund_status,
-        "player": {"id": str(reservation.user_id), "name": reservation.user.full_name},
-    }
-    if payment.share_id:
-        share = payment.share
-        data["share"] = {"id": str(share.pk), "index": share.index, "name": share.name}
-    data.update(extra)
-    return data
-
 
 def publish_staff(reservation: Reservation, type: str, data: dict) -> None:
     publish(staff_stream(reservation.court.club_id), type, data)

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import AllocationStatus
 from apps.core.errors import Conflict, InvalidInput
 from apps.payments import signals
@@ -17,6 +16,7 @@ from apps.payments.models import Payment, PaymentMethod, PaymentStatus, Refund, 
 from apps.payments.money import money_text
 from apps.payments.selectors import amount_due
 from apps.payments.services.common import logger, payment_event_data, publish_staff
+from apps.reservations.events import publish_reservation_event
 from apps.reservations.models import PaymentMode, RefundStatus
 from apps.reservations.services import reservation_apply_payment
 
@@ -87,13 +87,9 @@ def desk_refund_record(*, reservation_id, actor, now: datetime | None = None) ->
         reservation.save(update_fields=["paid_amount", "refund_status", "updated_at"])
         if not refunds:  # owed on paper, but no desk money left to give back: close it, tell screens
             logger.warning("desk refund for %s: no unrefunded desk payment left", reservation.pk)
-            club_id = reservation.court.club_id
-            publish_club_event(club_id=club_id, type="reservation.updated",
-                               public=allocation_payload(reservation, club_id=club_id),
-                               staff_extra={"refund": {"amount": money_text(reservation.refund_amount),
-                                                       "currency": reservation.currency,
-                                                       "status": reservation.refund_status},
-                                            "payment_mode": reservation.payment_mode, "reason": "refunded_at_desk"})
+            publish_reservation_event(reservation, "reservation.updated", reason="refunded_at_desk",
+                                      refund={"amount": money_text(reservation.refund_amount),
+                                              "currency": reservation.currency, "status": reservation.refund_status})
         for refund, payment in refunds:
             publish_staff(reservation, "payment.refunded", payment_event_data(
                 payment, reservation, refund={"id": str(refund.pk), "amount": money_text(refund.amount),

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidInput
 from apps.payments.errors import PaymentErrorCode as Code
+from apps.payments.events import payment_split_data
 from apps.payments.lock_objects import reservation_lock_or_404
 from apps.payments.models import OPEN_STATUSES, Payment, PaymentMethod, PaymentShare, PaymentStatus
-from apps.payments.money import money_text, split_amount
+from apps.payments.money import split_amount
 from apps.payments.services.common import ensure_awaiting_online_payment, intent_idempotency_key, publish_staff
 from apps.payments.services.intents import settle_reservation
 
@@ -52,11 +53,7 @@ def split_create(*, reservation_id, players: list[dict], now: datetime | None = 
         if reservation.hold_expires_at is None or reservation.hold_expires_at < extended:
             reservation.hold_expires_at = extended
             reservation.save(update_fields=["hold_expires_at", "updated_at"])
-        publish_staff(reservation, "payment.split", {
-            "reservation": str(reservation.pk), "club": str(reservation.court.club_id),
-            "court": str(reservation.court_id), "shares": len(shares),
-            "amounts": [money_text(s.amount) for s in shares], "currency": reservation.currency,
-            "hold_expires_at": reservation.hold_expires_at.isoformat()})
+        publish_staff(reservation, "payment.split", payment_split_data(reservation, shares))
         if cancel_at_stripe:
             transaction.on_commit(lambda: settle_reservation.delay(str(reservation.pk)), robust=True)
     return shares

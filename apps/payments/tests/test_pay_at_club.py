@@ -157,7 +157,7 @@ def test_staff_list_the_refunds_owed_at_the_desk_whatever_the_date(api_client, n
     # Another club's staff asking for this club get only their own bookings (none).
     from tests.factories import ClubFactory
     assert auth(api_client, staff_of(ClubFactory())).get(url).json()["data"] == []
-    bad = auth(api_client, staff).get(f"/api/v1/reservations/reservations/?refund_status=someday")
+    bad = auth(api_client, staff).get("/api/v1/reservations/reservations/?refund_status=someday")
     assert bad.status_code == 400 and "refund_status" in bad.json()["error"]["details"]
 
 

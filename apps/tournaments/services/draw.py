@@ -10,10 +10,11 @@ from django.utils import timezone
 from apps.core.errors import Conflict
 from apps.tournaments import formats
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.events import publish_bracket_updated
 from apps.tournaments.lock_objects import tournament_qs_select_for_update
 from apps.tournaments.models import Match, MatchStage, MatchStatus, Tournament, TournamentFormat, TournamentStatus
 from apps.tournaments.selectors import ordered_entries, solo_standings
-from apps.tournaments.services.common import _publish_bracket, score_for
+from apps.tournaments.services.common import score_for
 from apps.tournaments.services.progression import _update_tournament_status
 
 
@@ -118,7 +119,7 @@ def tournament_generate(*, tournament: Tournament, now: datetime | None = None) 
     tournament.status = TournamentStatus.READY
     tournament.generated_at = now or timezone.now()
     tournament.save(update_fields=["status", "generated_at", "updated_at"])
-    _publish_bracket(tournament, [m.pk for m in matches])
+    publish_bracket_updated(tournament, [m.pk for m in matches])
     return matches
 
 
@@ -181,5 +182,5 @@ def round_generate(*, tournament: Tournament) -> list[Match]:
                                                    number=last + 1))
     created = draw.save()
     _update_tournament_status(tournament)
-    _publish_bracket(tournament, [m.pk for m in created])
+    publish_bracket_updated(tournament, [m.pk for m in created])
     return created

@@ -5,10 +5,11 @@ from django.db import transaction
 
 from apps.core.errors import Conflict, InvalidInput
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.events import publish_bracket_updated
 from apps.tournaments.lock_objects import entry_qs_select_for_update, tournament_qs_select_for_update
 from apps.tournaments.models import Entry, EntryPlayer, Tournament
 from apps.tournaments.selectors import ordered_entries
-from apps.tournaments.services.common import _publish_bracket, _require_draft
+from apps.tournaments.services.common import _require_draft
 
 
 def _entry_name(players) -> str:
@@ -37,7 +38,7 @@ def entry_create(*, tournament: Tournament, players: list, name: str = "", seed:
     entry = Entry.objects.create(tournament=tournament, name=name or _entry_name(players), seed=seed)
     EntryPlayer.objects.bulk_create(
         EntryPlayer(tournament=tournament, entry=entry, user=player, position=i) for i, player in enumerate(players))
-    _publish_bracket(tournament)
+    publish_bracket_updated(tournament)
     return entry
 
 
@@ -54,7 +55,7 @@ def entry_update(*, entry: Entry, **fields) -> Entry:
     for name, value in fields.items():
         setattr(entry, name, value)
     entry.save()
-    _publish_bracket(tournament)
+    publish_bracket_updated(tournament)
     return entry
 
 
@@ -63,7 +64,7 @@ def entry_delete(*, entry: Entry) -> None:
     tournament = tournament_qs_select_for_update().get(pk=entry.tournament_id)
     _require_draft(tournament, "entries")
     entry.delete()
-    _publish_bracket(tournament)
+    publish_bracket_updated(tournament)
 
 
 @transaction.atomic
@@ -76,5 +77,5 @@ def tournament_seed(*, tournament: Tournament, entries: list[Entry]) -> list[Ent
     for row in rows:
         row.seed = order.get(row.pk)
     Entry.objects.bulk_update(rows, ["seed"])  # the unique (tournament, seed) check waits for commit
-    _publish_bracket(tournament)
+    publish_bracket_updated(tournament)
     return ordered_entries(tournament)

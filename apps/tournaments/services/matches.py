@@ -10,10 +10,11 @@ from apps.core.errors import Conflict, InvalidInput
 from apps.notifications.triggers import notify_match_called
 from apps.tournaments import scoring
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.events import publish_bracket_updated, publish_match_events
 from apps.tournaments.lock_objects import match_qs_select_for_update, tournament_qs_select_for_update
 from apps.tournaments.models import Match, MatchStatus
 from apps.tournaments.selectors import match_data, matches_for_output
-from apps.tournaments.services.common import _publish_bracket, _publish_match, score_for
+from apps.tournaments.services.common import score_for
 from apps.tournaments.services.progression import _advance, _retract, _update_tournament_status
 
 
@@ -53,9 +54,9 @@ def point_add(*, match: Match, team: int, now: datetime | None = None) -> Match:
         types.append("match.score")
         if score["finished"]:
             types.append("match.finished")
-        fresh = _publish_match(tournament, types, match)
+        fresh = publish_match_events(tournament, types, match)
         if score["finished"]:
-            _publish_bracket(tournament, changed)
+            publish_bracket_updated(tournament, changed)
     return fresh
 
 
@@ -79,9 +80,9 @@ def point_undo(*, match: Match) -> Match:
         match.save(update_fields=["points", "score", "status", "winner", "started_at", "finished_at", "updated_at"])
         if was_finished or not points:
             _update_tournament_status(tournament)
-        fresh = _publish_match(tournament, ["match.score"], match)
+        fresh = publish_match_events(tournament, ["match.score"], match)
         if was_finished:
-            _publish_bracket(tournament, changed)
+            publish_bracket_updated(tournament, changed)
     return fresh
 
 

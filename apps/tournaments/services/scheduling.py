@@ -12,12 +12,13 @@ from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
 from apps.clubs.errors import ClubErrorCode
-from apps.clubs.events import allocation_payload, publish_club_event
+from apps.clubs.events import allocation_payload, court_blocked_data, court_unblocked_data, publish_club_event
 from apps.clubs.models import BLOCKING_STATUSES, AllocationStatus, CourtAllocation
 from apps.clubs.schedule import opening_windows
 from apps.clubs.services import claim_court_time, is_overlap_violation
 from apps.core.errors import Conflict, CoreErrorCode, InvalidInput
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.events import match_court_extra, publish_bracket_updated
 from apps.tournaments.lock_objects import (
     match_allocation_qs_select_for_update,
     match_qs_select_for_update,
@@ -25,7 +26,6 @@ from apps.tournaments.lock_objects import (
 )
 from apps.tournaments.models import Match, MatchAllocation, MatchStage, MatchStatus, Tournament, TournamentStatus
 from apps.tournaments.selectors import has_allocation, matches_for_output
-from apps.tournaments.services.common import _publish_bracket
 
 SCHEDULE_SEARCH_DAYS = 60
 RESCHEDULE_HORIZON = timedelta(days=730)
@@ -134,12 +134,9 @@ def tournament_schedule(*, tournament: Tournament, start_date: date, match_minut
             placed_end[match.pk] = allocation.period.upper
             placed.append((match, allocation))
         for match, allocation in placed:
-            public = {**allocation_payload(allocation, club_id=club.pk), "reason": "tournament",
-                      "match": str(match.pk)}
-            if tournament.is_public:
-                public["tournament"] = {"id": str(tournament.pk), "name": tournament.name}
+            public = court_blocked_data(allocation, club_id=club.pk, **match_court_extra(tournament, match))
             publish_club_event(club_id=club.pk, type="court.blocked", public=public)
-        _publish_bracket(tournament, [m.pk for m, _a in placed])
+        publish_bracket_updated(tournament, [m.pk for m, _a in placed])
     return list(matches_for_output().filter(pk__in=[m.pk for m, _a in placed]))
 
 
@@ -183,14 +180,12 @@ def match_reschedule(*, match: Match, court, start: datetime, now: datetime | No
                 raise Conflict(ClubErrorCode.SLOT_UNAVAILABLE,
                                "That court has a booking, a block or another match at that time") from exc
             raise
-        extra = {"reason": "tournament", "match": str(match.pk)}
-        if tournament.is_public:
-            extra["tournament"] = {"id": str(tournament.pk), "name": tournament.name}
+        extra = match_court_extra(tournament, match)
         publish_club_event(club_id=club.pk, type="court.unblocked",
-                           public={**old, **extra, "slot_status": "free", "status": "moved"})
+                           public=court_unblocked_data(old, status="moved", **extra))
         publish_club_event(club_id=club.pk, type="court.blocked",
-                           public={**allocation_payload(allocation, club_id=club.pk), **extra})
-        _publish_bracket(tournament, [match.pk])
+                           public=court_blocked_data(allocation, club_id=club.pk, **extra))
+        publish_bracket_updated(tournament, [match.pk])
     return matches_for_output().get(pk=match.pk)
 
 

@@ -5,9 +5,9 @@ from django.db import transaction
 
 from apps.core.errors import Conflict
 from apps.tournaments.errors import TournamentErrorCode as Code
+from apps.tournaments.events import publish_bracket_updated
 from apps.tournaments.lock_objects import tournament_qs_select_for_update
 from apps.tournaments.models import SOLO_FORMATS, Match, Tournament, TournamentStatus
-from apps.tournaments.services.common import _publish_bracket
 from apps.tournaments.services.progression import _update_tournament_status
 
 # Settings the generated matches depend on: fixed once the draw is made.
@@ -45,5 +45,5 @@ def tournament_update(*, tournament: Tournament, **fields) -> Tournament:
     tournament.save()
     if tournament.status == TournamentStatus.FINISHED or "rounds" in fields:
         _update_tournament_status(tournament)
-    _publish_bracket(tournament)
+    publish_bracket_updated(tournament)
     return tournament

@@ -7,11 +7,24 @@ from collections import Counter
 from itertools import combinations
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from apps.tournaments.formats import (
-    Bye, GroupPlace, Seed, Standing, WinnerOf, americano, americano_standings, group_name,
-    groups_knockout, mexicano_next_round, round_robin, seeding_order, single_elimination,
+    Bye,
+    GroupPlace,
+    Seed,
+    Standing,
+    WinnerOf,
+    americano,
+    americano_standings,
+    group_name,
+    groups_knockout,
+    mexicano_next_round,
+    round_robin,
+    seeding_order,
+    single_elimination,
 )
 
 WHIST_COUNTS = (4, 5, 8, 12, 13, 16, 17, 20, 21, 24)

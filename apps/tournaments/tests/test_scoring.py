@@ -7,11 +7,22 @@ import json
 import random
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from apps.tournaments.scoring import (
-    InvalidTeam, MatchFinished, MatchRules, NothingToUndo, new_match, next_server, replay,
-    race_to_contract, score_point, to_contract, undo,
+    InvalidTeam,
+    MatchFinished,
+    MatchRules,
+    NothingToUndo,
+    new_match,
+    next_server,
+    race_to_contract,
+    replay,
+    score_point,
+    to_contract,
+    undo,
 )
 
 PLAIN = MatchRules(golden_point=False, super_tiebreak=False)

@@ -1,4 +1,4 @@
-"""WebSocket routes (CONTRACT §3). Consumers live in consumers/.
+"""WebSocket routes (CONTRACT §3).
 
 Ids are matched loosely (anything but a slash) so a malformed id reaches the consumer and is
 refused with 4404 like an unknown one; any other path also gets 4404 rather than a failed
