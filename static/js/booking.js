@@ -6,13 +6,12 @@ import { createInbox } from "./inbox.js";
 import {
   applyClubEvent, ageSlots, bookableRun, clubDate, hhmm, money, sumMoney,
 } from "./club_state.js";
+import { fmt } from "./format.js";
 
 const config = JSON.parse(document.getElementById("club-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
 const LANG = document.documentElement.lang || "en";
 const $ = (id) => document.getElementById(id);
-
-const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
 
 // ---------- API ----------
 

@@ -3,13 +3,13 @@
 // from the last seq it applied, and moves to the next day at the club's midnight.
 import { LiveStream, bindBadge, State } from "./live.js";
 import { BUSY, ageSlots, applyClubEvent, clubDate, clubTime, hhmm, nowNext } from "./club_state.js";
+import { fmt } from "./format.js";
 
 const config = JSON.parse(document.getElementById("club-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
 const displayKey = JSON.parse(document.getElementById("display-key").textContent);
 const LANG = document.documentElement.lang || "en";
 const $ = (id) => document.getElementById(id);
-const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
 
 let avail = JSON.parse(document.getElementById("initial").textContent);
 let boardDate = avail.date;

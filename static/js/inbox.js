@@ -5,8 +5,7 @@
 // through REST (one, or all), and what was read leaves the list at once.
 import { LiveStream } from "./live.js";
 import { auth } from "./api.js";
-
-const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
+import { fmt } from "./format.js";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);

@@ -7,8 +7,10 @@
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, setAuth } from "../js/api.js";
 import { staffScreens } from "../js/staff_gate.js";
-import { clubDate, clubTime, zonedInstant } from "../js/club_state.js";
-import { applyTournamentEvent, el, fmt, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
+import { clubDate, clubTime } from "../js/club_state.js";
+import { fmt } from "../js/format.js";
+import { callPlayers as callMatch, movable, moveMatch as moveTo } from "../js/tournament_matches.js";
+import { applyTournamentEvent, el, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("desk-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -285,16 +287,10 @@ function day(iso) {
 const callable = (m) => Boolean(m.court && m.team1 && m.team2) && (m.status === "scheduled" || m.status === "in_progress");
 
 async function callPlayers(button, m) {
-  await act(button, async () => {
-    const answer = (await api("POST", `tournaments/matches/${m.id}/call/`)).data;
-    return fmt(T.called, { n: answer.notified, court: m.court.name });
-  });
+  await act(button, () => callMatch(api, T, m));
 }
 
-// ---------- moving a match ----------
-
-/** Staff move a match that is on court and not started (the API says no otherwise). */
-const movable = (m) => Boolean(m.court) && (m.status === "scheduled" || m.status === "pending");
+// ---------- moving a match (staff move one that is on court and not started: `movable`) ----------
 
 async function loadCourts() {
   try {
@@ -329,10 +325,10 @@ async function moveMatch(event) {
   event.preventDefault();
   if (!movingMatch || !$("move-form").reportValidity()) return; // a day and a time, or the browser says so
   const { id, teams } = movingMatch;
-  const start = zonedInstant($("move-date").value, $("move-time").value, config.timezone).toISOString();
+  const to = { court: $("move-court").value, day: $("move-date").value, time: $("move-time").value,
+    timezone: config.timezone };
   await act(event.submitter, async () => {
-    const match = (await api("POST", `tournaments/matches/${id}/reschedule/`,
-      { court: $("move-court").value, start })).data;
+    const match = await moveTo(api, id, to);
     closeMoveForm(); // the stream brings the new court and time to the table
     return fmt(T.moved, { teams, court: match.court.name, when: `${day(match.start)} ${hhmm(match.start, config.timezone)}` });
   });
