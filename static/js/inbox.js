@@ -17,7 +17,7 @@ function el(tag, className, text) {
 /**
  * @param {object} opts
  *   api, refreshAccess   from createApi (api.js)
- *   T                    strings: T.inbox (see apps/web/views.py)
+ *   T                    strings: T.inbox (see apps/web/views/booking.py)
  *   lang                 page language, for times
  *   timeZone             the club's zone, for times
  *   announce(text)       screen-reader announcement
