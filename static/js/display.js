@@ -106,14 +106,20 @@ function statusWord(status) {
   return T.statuses[status] || status;
 }
 
-function nowCell(court, now) {
-  const { current, next, minutesLeft } = nowNext(court, now);
+/** A "now" or "next" cell: a big line and a small one under it. */
+function cellParts(kind) {
   const cell = document.createElement("div");
-  cell.className = "cell now";
+  cell.className = `cell ${kind}`;
   const big = document.createElement("span");
   big.className = "big";
   const small = document.createElement("span");
   small.className = "small";
+  return { cell, big, small };
+}
+
+function nowCell(court, now) {
+  const { current, next, minutesLeft } = nowNext(court, now);
+  const { cell, big, small } = cellParts("now");
   if (!current || current.status === "closed") {
     cell.dataset.status = "none";
     big.textContent = T.closed_now;
@@ -135,12 +141,7 @@ function nowCell(court, now) {
 
 function nextCell(court, now) {
   const { next } = nowNext(court, now);
-  const cell = document.createElement("div");
-  cell.className = "cell next";
-  const big = document.createElement("span");
-  big.className = "big";
-  const small = document.createElement("span");
-  small.className = "small";
+  const { cell, big, small } = cellParts("next");
   if (next) {
     cell.dataset.status = next.status;
     big.textContent = `${hhmm(next.start)}–${hhmm(next.end)}`;

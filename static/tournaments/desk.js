@@ -5,7 +5,7 @@
 // entries, the draw, schedules and scores played on court show here as they happen; actions go
 // through the REST API, whose answers only give the messages. No build step, no libraries.
 import { LiveStream, bindBadge } from "../js/live.js";
-import { auth, createApi, setAuth } from "../js/api.js";
+import { auth, createApi, listAll, setAuth } from "../js/api.js";
 import { staffScreens } from "../js/staff_gate.js";
 import { clubDate, clubTime } from "../js/club_state.js";
 import { fmt } from "../js/format.js";
@@ -314,11 +314,16 @@ function openMoveForm(match, teams) {
   $("move-court").focus();
 }
 
+/** Hides a match's form; the keyboard goes back to the button that opened it (`<key>-<match id>`). */
+function hideMatchForm(formId, open, key) {
+  $(formId).hidden = true;
+  if (open) refocus(`${key}-${open.id}`);
+}
+
 function closeMoveForm() {
   const open = movingMatch;
   movingMatch = null;
-  $("move-form").hidden = true;
-  if (open) refocus(`move-${open.id}`);
+  hideMatchForm("move-form", open, "move");
 }
 
 async function moveMatch(event) {
@@ -339,11 +344,9 @@ async function moveMatch(event) {
 async function loadScorers(id) {
   const found = new Map();
   try {
-    for (let page = 1; page <= 50; page += 1) { // 100 a page; the largest draws have a few thousand
-      const answer = await api("GET", `tournaments/matches/?tournament=${id}&page_size=100&page=${page}`);
-      for (const m of answer.data) found.set(m.id, { scorer: m.scorer, scorer_name: m.scorer_name });
-      if (!answer.pagination || page >= answer.pagination.total_pages) break;
-    }
+    // 100 a page, 50 pages: the largest draws have a few thousand matches
+    const matches = await listAll(api, `tournaments/matches/?tournament=${id}&page_size=100`, 50);
+    for (const m of matches) found.set(m.id, { scorer: m.scorer, scorer_name: m.scorer_name });
   } catch (err) {
     if (selected === id) say("", err.message);
     return;
@@ -365,8 +368,7 @@ function openScorerForm(match, teams) {
 function closeScorerForm() {
   const open = scorerMatch;
   scorerMatch = null;
-  $("scorer-form").hidden = true;
-  if (open) refocus(`scorer-${open.id}`); // back to the button that opened it
+  hideMatchForm("scorer-form", open, "scorer");
 }
 
 async function saveScorer(scorer, button) {

@@ -1,5 +1,6 @@
 // Maintenance blocks: the list of planned blocks, the form that adds one, and the court events
 // that add or remove them (another desk's block shows at once).
+import { listAll } from "../api.js";
 import { clubDate, clubTime, zonedInstant } from "../club_state.js";
 import { fmt } from "../format.js";
 import { $, S, T, announce, api, config, courtName, el, hm, keepFocus, ms, shiftDay, shortDate } from "./context.js";
@@ -24,15 +25,11 @@ export function onBlockEvent(d, added) {
 }
 
 export async function loadBlocks() {
-  const found = [];
+  let found;
   const since = new Date().toISOString();
   try {
-    for (let page = 1; page <= 10; page += 1) {
-      const envelope = await api("GET", `clubs/maintenance-blocks/?club=${config.id}`
-        + `&ends_after=${encodeURIComponent(since)}&page_size=100&page=${page}`);
-      found.push(...envelope.data);
-      if (!envelope.pagination || page >= envelope.pagination.total_pages) break;
-    }
+    found = await listAll(api, `clubs/maintenance-blocks/?club=${config.id}`
+      + `&ends_after=${encodeURIComponent(since)}&page_size=100`, 10);
   } catch {
     return;
   }

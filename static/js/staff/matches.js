@@ -1,5 +1,6 @@
 // Tournament matches on the shown day's courts: call the players, move a match (the shared
 // actions of tournament_matches.js, also used by the tournament desk).
+import { listAll } from "../api.js";
 import { fmt } from "../format.js";
 import { callPlayers as callMatch, movable, moveMatch as moveTo } from "../tournament_matches.js";
 import { $, S, T, api, config, el, hm, keepFocus } from "./context.js";
@@ -15,14 +16,9 @@ export function loadMatchesSoon() {
 
 export async function loadMatches() {
   const round = ++S.matchRound;
-  const found = [];
+  let found;
   try {
-    for (let page = 1; page <= 5; page += 1) {
-      const envelope = await api("GET",
-        `tournaments/matches/?club=${config.id}&date=${S.shownDate}&page_size=100&page=${page}`);
-      found.push(...envelope.data);
-      if (!envelope.pagination || page >= envelope.pagination.total_pages) break;
-    }
+    found = await listAll(api, `tournaments/matches/?club=${config.id}&date=${S.shownDate}&page_size=100`, 5);
   } catch {
     return; // the next snapshot or court event loads them again
   }

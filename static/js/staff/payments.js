@@ -1,5 +1,6 @@
 // Payments: what is due at the desk today, refunds the desk owes for bookings of any date, and
 // the live feed of payment events.
+import { listAll } from "../api.js";
 import { clubDate, clubTime, money } from "../club_state.js";
 import { fmt } from "../format.js";
 import { actionButton, markPaid, refundGiven } from "./agenda.js";
@@ -31,16 +32,12 @@ export function onPaymentEvent(msg) {
 // Refunds owed at the desk for bookings of any date (a player cancels days ahead and comes by
 // later): loaded with each snapshot, then kept by reservation.cancelled and payment.* events.
 export async function loadOwed() {
-  const found = [];
+  let found;
   S.owedGone = new Set();
   S.owedAdded = new Set();
   try {
-    for (let page = 1; page <= 10; page += 1) {
-      const envelope = await api("GET", `reservations/reservations/?club=${config.id}&refund_status=pending`
-        + `&payment_mode=pay_at_club&page_size=100&page=${page}`);
-      found.push(...envelope.data);
-      if (!envelope.pagination || page >= envelope.pagination.total_pages) break;
-    }
+    found = await listAll(api, `reservations/reservations/?club=${config.id}&refund_status=pending`
+      + "&payment_mode=pay_at_club&page_size=100", 10);
   } catch {
     return; // the next snapshot tries again; today's rows still show their own refunds
   }

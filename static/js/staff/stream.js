@@ -3,7 +3,7 @@
 // A REST answer can be older than an event already applied, so it only fills a row's fields that
 // no event has set since the snapshot (see mergeDetails).
 import { LiveStream } from "../live.js";
-import { auth } from "../api.js";
+import { auth, listAll } from "../api.js";
 import { REFETCH_EVENTS, applyClubEvent, sumMoney } from "../club_state.js";
 import { fmt } from "../format.js";
 import { $, S, T, announce, api, badge, config, courtName, hm, hooks, onShownDay, refreshAccess, rowFromSnapshot, statusWord } from "./context.js";
@@ -147,14 +147,9 @@ function onCheckinEvent(msg) {
 
 async function loadDetails(seqAtStart) {
   const round = ++S.loadRound;
-  const found = [];
+  let found;
   try {
-    for (let page = 1; page <= 20; page += 1) {
-      const envelope = await api("GET",
-        `reservations/reservations/?club=${config.id}&date=${S.shownDate}&page_size=100&page=${page}`);
-      found.push(...envelope.data);
-      if (!envelope.pagination || page >= envelope.pagination.total_pages) break;
-    }
+    found = await listAll(api, `reservations/reservations/?club=${config.id}&date=${S.shownDate}&page_size=100`, 20);
   } catch (err) {
     if (round === S.loadRound) setTimeout(() => { if (round === S.loadRound) loadDetails(seqAtStart); }, 4000);
     return;
