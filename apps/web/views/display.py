@@ -30,7 +30,8 @@ def display_page(request, club: Club):
                        status=403)
     config = club_config(club)
     # First paint without waiting for the socket: the club stream's snapshot of today and its seq.
-    _seq, initial = read_snapshot(resolve_target(CLUB, club.pk), {"date": config["today"]})
+    seq, data = read_snapshot(resolve_target(CLUB, club.pk), {"date": config["today"]})
+    initial = {**data, "seq": seq}  # display.js resumes the stream from this seq
     strings = {
         "states": state_labels(),
         "statuses": status_labels(),
