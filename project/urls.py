@@ -10,8 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    path("tournaments/", include("apps.tournaments.page_urls")),  # scoreboard and scorer pages
-    path("", include("apps.web.urls")),
+    path("", include("apps.web.urls")),  # every HTML page
 ]
 
 handler400 = "apps.core.views.bad_request"

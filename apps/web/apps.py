@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class WebConfig(AppConfig):
-    """HTML pages: the club display board and the player's booking page."""
+    """Every HTML page: booking, display board, staff dashboard, tournaments, account."""
 
     name = "apps.web"
     label = "web"

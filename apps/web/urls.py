@@ -1,15 +1,18 @@
+"""Every HTML page of the site (the API lives under /api/v1/, see project/api_urls.py)."""
 from django.urls import path
 
-from apps.tournaments import pages as tournament_pages
-from apps.web import views, views_staff
+from apps.web.views import account, booking, display, staff, tournaments
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home_page, name="home"),
-    path("clubs/<slug:slug>/", views.booking_page, name="booking"),
-    path("clubs/<slug:slug>/display/", views.display_page, name="display"),
-    path("clubs/<slug:slug>/staff/", views_staff.staff_page, name="staff"),
-    path("clubs/<slug:slug>/tournaments/", tournament_pages.desk_page, name="tournaments-desk"),
-    path("reset-password/", views.password_reset_page, name="password-reset"),
+    path("", booking.home_page, name="home"),
+    path("clubs/<slug:slug>/", booking.booking_page, name="booking"),
+    path("clubs/<slug:slug>/display/", display.display_page, name="display"),
+    path("clubs/<slug:slug>/staff/", staff.staff_page, name="staff"),
+    path("clubs/<slug:slug>/tournaments/", tournaments.desk_page, name="tournaments-desk"),
+    path("tournaments/<uuid:tournament_id>/board/", tournaments.board_page, name="tournament-board"),
+    path("tournaments/<uuid:tournament_id>/score/<uuid:match_id>/", tournaments.scorer_page,
+         name="tournament-scorer"),
+    path("reset-password/", account.password_reset_page, name="password-reset"),
 ]

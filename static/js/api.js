@@ -132,3 +132,15 @@ export function createApi({ networkError, onExpired = () => {}, keepAuthWhenOffl
 
   return { rawApi, api, refreshAccess, login, logout };
 }
+
+/** Every item of a paginated list, page 1 on, up to `maxPages` pages; `path` has its query
+ * string (page_size and filters), the page number is appended. Throws as `api` does. */
+export async function listAll(api, path, maxPages) {
+  const found = [];
+  for (let page = 1; page <= maxPages; page += 1) {
+    const envelope = await api("GET", `${path}&page=${page}`);
+    found.push(...envelope.data);
+    if (!envelope.pagination || page >= envelope.pagination.total_pages) break;
+  }
+  return found;
+}

@@ -1,18 +1,17 @@
 // The player's booking page: availability grid with prices, sign in, book, cancel; slots flip
 // live from the club stream (live.js). Every error shown comes from the API envelope's message.
 import { LiveStream, bindBadge } from "./live.js";
-import { auth, createApi } from "./api.js";
+import { auth, createApi, listAll } from "./api.js";
 import { createInbox } from "./inbox.js";
 import {
   applyClubEvent, ageSlots, bookableRun, clubDate, hhmm, money, sumMoney,
 } from "./club_state.js";
+import { fmt } from "./format.js";
 
 const config = JSON.parse(document.getElementById("club-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
 const LANG = document.documentElement.lang || "en";
 const $ = (id) => document.getElementById(id);
-
-const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
 
 // ---------- API ----------
 
@@ -385,13 +384,9 @@ const ACTIVE = new Set(["held", "confirmed"]);
 
 async function loadMine() {
   if (!auth()) return;
-  const found = [];
+  let found;
   try {
-    for (let page = 1; page <= 10; page += 1) {
-      const envelope = await api("GET", `reservations/reservations/?page_size=100&page=${page}`);
-      found.push(...envelope.data);
-      if (!envelope.pagination || page >= envelope.pagination.total_pages) break;
-    }
+    found = await listAll(api, "reservations/reservations/?page_size=100", 10);
   } catch (err) {
     $("panel-error").textContent = err.message;
     return;

@@ -3,13 +3,13 @@
 // from the last seq it applied, and moves to the next day at the club's midnight.
 import { LiveStream, bindBadge, State } from "./live.js";
 import { BUSY, ageSlots, applyClubEvent, clubDate, clubTime, hhmm, nowNext } from "./club_state.js";
+import { fmt } from "./format.js";
 
 const config = JSON.parse(document.getElementById("club-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
 const displayKey = JSON.parse(document.getElementById("display-key").textContent);
 const LANG = document.documentElement.lang || "en";
 const $ = (id) => document.getElementById(id);
-const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
 
 let avail = JSON.parse(document.getElementById("initial").textContent);
 let boardDate = avail.date;
@@ -106,14 +106,20 @@ function statusWord(status) {
   return T.statuses[status] || status;
 }
 
-function nowCell(court, now) {
-  const { current, next, minutesLeft } = nowNext(court, now);
+/** A "now" or "next" cell: a big line and a small one under it. */
+function cellParts(kind) {
   const cell = document.createElement("div");
-  cell.className = "cell now";
+  cell.className = `cell ${kind}`;
   const big = document.createElement("span");
   big.className = "big";
   const small = document.createElement("span");
   small.className = "small";
+  return { cell, big, small };
+}
+
+function nowCell(court, now) {
+  const { current, next, minutesLeft } = nowNext(court, now);
+  const { cell, big, small } = cellParts("now");
   if (!current || current.status === "closed") {
     cell.dataset.status = "none";
     big.textContent = T.closed_now;
@@ -135,12 +141,7 @@ function nowCell(court, now) {
 
 function nextCell(court, now) {
   const { next } = nowNext(court, now);
-  const cell = document.createElement("div");
-  cell.className = "cell next";
-  const big = document.createElement("span");
-  big.className = "big";
-  const small = document.createElement("span");
-  small.className = "small";
+  const { cell, big, small } = cellParts("next");
   if (next) {
     cell.dataset.status = next.status;
     big.textContent = `${hhmm(next.start)}–${hhmm(next.end)}`;

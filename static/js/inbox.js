@@ -5,8 +5,7 @@
 // through REST (one, or all), and what was read leaves the list at once.
 import { LiveStream } from "./live.js";
 import { auth } from "./api.js";
-
-const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
+import { fmt } from "./format.js";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -18,7 +17,7 @@ function el(tag, className, text) {
 /**
  * @param {object} opts
  *   api, refreshAccess   from createApi (api.js)
- *   T                    strings: T.inbox (see apps/web/views.py)
+ *   T                    strings: T.inbox (see apps/web/views/booking.py)
  *   lang                 page language, for times
  *   timeZone             the club's zone, for times
  *   announce(text)       screen-reader announcement

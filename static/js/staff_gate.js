@@ -1,5 +1,5 @@
 // The sign-in gate, the "not allowed" screen and the account corner shared by the staff pages
-// (the dashboard and the tournament desk; templates web/staff_account.html and web/staff_gate.html).
+// (the dashboard and the tournament desk; template web/staff_base.html).
 // Each page keeps its own content element (`contentId`) and decides who is allowed; this only
 // switches what is shown.
 import { auth } from "./api.js";

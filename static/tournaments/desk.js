@@ -5,10 +5,12 @@
 // entries, the draw, schedules and scores played on court show here as they happen; actions go
 // through the REST API, whose answers only give the messages. No build step, no libraries.
 import { LiveStream, bindBadge } from "../js/live.js";
-import { auth, createApi, setAuth } from "../js/api.js";
+import { auth, createApi, listAll, setAuth } from "../js/api.js";
 import { staffScreens } from "../js/staff_gate.js";
-import { clubDate, clubTime, zonedInstant } from "../js/club_state.js";
-import { applyTournamentEvent, el, fmt, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
+import { clubDate, clubTime } from "../js/club_state.js";
+import { fmt } from "../js/format.js";
+import { callPlayers as callMatch, movable, moveMatch as moveTo } from "../js/tournament_matches.js";
+import { applyTournamentEvent, el, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("desk-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -285,16 +287,10 @@ function day(iso) {
 const callable = (m) => Boolean(m.court && m.team1 && m.team2) && (m.status === "scheduled" || m.status === "in_progress");
 
 async function callPlayers(button, m) {
-  await act(button, async () => {
-    const answer = (await api("POST", `tournaments/matches/${m.id}/call/`)).data;
-    return fmt(T.called, { n: answer.notified, court: m.court.name });
-  });
+  await act(button, () => callMatch(api, T, m));
 }
 
-// ---------- moving a match ----------
-
-/** Staff move a match that is on court and not started (the API says no otherwise). */
-const movable = (m) => Boolean(m.court) && (m.status === "scheduled" || m.status === "pending");
+// ---------- moving a match (staff move one that is on court and not started: `movable`) ----------
 
 async function loadCourts() {
   try {
@@ -318,21 +314,26 @@ function openMoveForm(match, teams) {
   $("move-court").focus();
 }
 
+/** Hides a match's form; the keyboard goes back to the button that opened it (`<key>-<match id>`). */
+function hideMatchForm(formId, open, key) {
+  $(formId).hidden = true;
+  if (open) refocus(`${key}-${open.id}`);
+}
+
 function closeMoveForm() {
   const open = movingMatch;
   movingMatch = null;
-  $("move-form").hidden = true;
-  if (open) refocus(`move-${open.id}`);
+  hideMatchForm("move-form", open, "move");
 }
 
 async function moveMatch(event) {
   event.preventDefault();
   if (!movingMatch || !$("move-form").reportValidity()) return; // a day and a time, or the browser says so
   const { id, teams } = movingMatch;
-  const start = zonedInstant($("move-date").value, $("move-time").value, config.timezone).toISOString();
+  const to = { court: $("move-court").value, day: $("move-date").value, time: $("move-time").value,
+    timezone: config.timezone };
   await act(event.submitter, async () => {
-    const match = (await api("POST", `tournaments/matches/${id}/reschedule/`,
-      { court: $("move-court").value, start })).data;
+    const match = await moveTo(api, id, to);
     closeMoveForm(); // the stream brings the new court and time to the table
     return fmt(T.moved, { teams, court: match.court.name, when: `${day(match.start)} ${hhmm(match.start, config.timezone)}` });
   });
@@ -343,11 +344,9 @@ async function moveMatch(event) {
 async function loadScorers(id) {
   const found = new Map();
   try {
-    for (let page = 1; page <= 50; page += 1) { // 100 a page; the largest draws have a few thousand
-      const answer = await api("GET", `tournaments/matches/?tournament=${id}&page_size=100&page=${page}`);
-      for (const m of answer.data) found.set(m.id, { scorer: m.scorer, scorer_name: m.scorer_name });
-      if (!answer.pagination || page >= answer.pagination.total_pages) break;
-    }
+    // 100 a page, 50 pages: the largest draws have a few thousand matches
+    const matches = await listAll(api, `tournaments/matches/?tournament=${id}&page_size=100`, 50);
+    for (const m of matches) found.set(m.id, { scorer: m.scorer, scorer_name: m.scorer_name });
   } catch (err) {
     if (selected === id) say("", err.message);
     return;
@@ -369,8 +368,7 @@ function openScorerForm(match, teams) {
 function closeScorerForm() {
   const open = scorerMatch;
   scorerMatch = null;
-  $("scorer-form").hidden = true;
-  if (open) refocus(`scorer-${open.id}`); // back to the button that opened it
+  hideMatchForm("scorer-form", open, "scorer");
 }
 
 async function saveScorer(scorer, button) {

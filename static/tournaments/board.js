@@ -2,7 +2,8 @@
 // redrawn on every change. Big type for club screens; one column on phones.
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth } from "../js/api.js";
-import { applyTournamentEvent, el, fmt, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
+import { fmt } from "../js/format.js";
+import { applyTournamentEvent, el, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("board-config").textContent);
 const initial = JSON.parse(document.getElementById("initial").textContent);

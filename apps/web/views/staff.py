@@ -20,12 +20,12 @@ from apps.clubs.models import Club
 from apps.reports.services import MAX_RANGE_DAYS
 from apps.reservations.selectors import club_today
 from apps.reservations.services import CHECK_IN_OPENS_BEFORE
-from apps.web.views import _club_not_found, _state_labels
+from apps.web.views.common import club_page, state_labels
 
 
 def _strings() -> dict:
     return {
-        "states": _state_labels(),
+        "states": state_labels(),
         "status": {
             "held": _("Awaiting payment"), "confirmed": _("Confirmed"), "cancelled": _("Cancelled"),
             "expired": _("Expired"), "completed": _("Completed"), "no_show": _("No-show"),
@@ -131,10 +131,8 @@ def _strings() -> dict:
 
 @never_cache
 @require_GET
-def staff_page(request, slug: str):
-    club = Club.objects.filter(slug=slug).first()
-    if club is None:
-        return _club_not_found(request)
+@club_page()
+def staff_page(request, club: Club):
     today = club_today(club)
     config = {
         "id": str(club.pk),

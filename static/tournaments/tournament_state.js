@@ -1,6 +1,7 @@
 // Tournament stream state on the client: the same rule as apps.tournaments.selectors.apply_event
 // (every key an event carries replaces its part; matches are replaced by id, kept in play order),
 // plus the small formatting helpers the scoreboard and the scorer page share.
+import { fmt } from "../js/format.js";
 
 export function applyTournamentEvent(state, msg) {
   const data = (msg && msg.data) || {};
@@ -35,9 +36,6 @@ export function el(tag, attrs = {}, ...children) {
 /** The third-place match (apps.tournaments.formats.THIRD_PLACE_KEY): the final's round, not its bracket. */
 export const THIRD_PLACE_KEY = "3P";
 export const isThirdPlace = (match) => match.key === THIRD_PLACE_KEY;
-
-export const fmt = (template, values) =>
-  String(template).replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
 
 /** A side's label: its name, or where it will come from while unknown. */
 export function teamLabel(team, source, T) {

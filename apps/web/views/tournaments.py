@@ -1,6 +1,6 @@
-"""Server-rendered shells of the scoreboard and the court-side scorer page. Everything after
-first paint comes from the tournament stream (static/js/live.js) and the REST API; the
-language follows Accept-Language (LocaleMiddleware)."""
+"""The tournament pages: the club's desk (`/clubs/<slug>/tournaments/`), the scoreboard
+(`/tournaments/<id>/board/`) and the court-side scorer (`/tournaments/<id>/score/<match_id>/`).
+Everything after first paint comes from the tournament stream and the REST API."""
 from __future__ import annotations
 
 from django.shortcuts import render
@@ -10,20 +10,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.clubs.models import Club
+from apps.reservations.selectors import club_today
 from apps.tournaments.models import Match, Tournament, TournamentFormat
-from routing.eventlog import repeatable_read
-from routing.publisher import current_seq
-from routing.streams import tournament_stream
-
-
-def _state_labels() -> dict:
-    return {"connecting": _("Connecting…"), "live": _("Live"), "reconnecting": _("Reconnecting…"),
-            "offline": _("Offline")}
+from apps.web.views.common import club_page, message, state_labels
+from routing.permissions import resolve_target
+from routing.snapshots import read_snapshot
+from routing.streams import TOURNAMENT
 
 
 def _common_strings() -> dict:
     return {
-        "states": _state_labels(),
+        "states": state_labels(),
         "formats": {
             "single_elimination": _("Knockout"), "round_robin": _("Round robin"),
             "groups_knockout": _("Groups and knockout"), "americano": _("Americano"), "mexicano": _("Mexicano"),
@@ -68,10 +65,8 @@ def _common_strings() -> dict:
 
 
 def _not_found(request):
-    return render(request, "web/message.html", {
-        "title": _("Tournament not found"),
-        "text": _("There is no tournament at this address. Check the link and try again."),
-    }, status=404)
+    return message(request, title=_("Tournament not found"),
+                   text=_("There is no tournament at this address. Check the link and try again."), status=404)
 
 
 @never_cache
@@ -83,18 +78,15 @@ def board_page(request, tournament_id):
     initial = None
     if tournament.is_public:
         # First paint without waiting for the socket; the stream then resumes from this seq.
-        from apps.tournaments.selectors import tournament_snapshot
-
-        with repeatable_read():
-            seq = current_seq(tournament_stream(tournament.pk))
-            initial = {"seq": seq, "data": tournament_snapshot(tournament.pk)}
+        seq, data = read_snapshot(resolve_target(TOURNAMENT, tournament.pk), {})
+        initial = {"seq": seq, "data": data}
     config = {
         "id": str(tournament.pk),
         "stream": f"/ws/tournaments/{tournament.pk}/",
         "timezone": tournament.club.timezone,
         "public": tournament.is_public,
     }
-    return render(request, "tournaments/board.html", {
+    return render(request, "web/tournaments/board.html", {
         # A private tournament's name is not shown before the stream has checked who is asking.
         "title": tournament.name if tournament.is_public else _("Tournament"),
         "club_name": tournament.club.name if tournament.is_public else "",
@@ -124,7 +116,7 @@ def scorer_page(request, tournament_id, match_id):
         "finished_note": _("The match is over. Undo takes the last point back."),
         "not_ready": _("This match cannot start yet: its teams are not both known."),
     }
-    return render(request, "tournaments/scorer.html", {"config": config, "strings": strings})
+    return render(request, "web/tournaments/scorer.html", {"config": config, "strings": strings})
 
 
 def _desk_strings() -> dict:
@@ -183,17 +175,11 @@ def _desk_strings() -> dict:
 
 @never_cache
 @require_GET
-def desk_page(request, slug: str):
+@club_page()
+def desk_page(request, club: Club):
     """`/clubs/<slug>/tournaments/`: staff create tournaments, enter pairs by e-mail, make the
     draw, put matches on court and open the scorer. Who may do it is decided by the API and the
     stream, like the staff dashboard: the page holds only the club's settings and its strings."""
-    club = Club.objects.filter(slug=slug).first()
-    if club is None:
-        from apps.web.views import _club_not_found
-
-        return _club_not_found(request)
-    from apps.reservations.selectors import club_today
-
     config = {
         "id": str(club.pk),
         "slug": club.slug,
@@ -205,7 +191,7 @@ def desk_page(request, slug: str):
         "staff_page": f"/clubs/{club.slug}/staff/",
         "solo_formats": [TournamentFormat.AMERICANO, TournamentFormat.MEXICANO],
     }
-    response = render(request, "tournaments/desk.html", {
+    response = render(request, "web/tournaments/desk.html", {
         "club": club, "public_name": config["name"], "config": config, "strings": _desk_strings(),
         "formats": TournamentFormat.choices,
     })

@@ -2,7 +2,8 @@
 // sessionStorage (the same key as the booking page); every error shown is the API's message.
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, setAuth } from "../js/api.js";
-import { fmt, isRace, sideScore, teamLabel } from "./tournament_state.js";
+import { fmt } from "../js/format.js";
+import { isRace, sideScore, teamLabel } from "./tournament_state.js";
 
 const config = JSON.parse(document.getElementById("scorer-config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
