@@ -14,9 +14,9 @@ import requests
 from django.db import transaction
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.clubs.events import allocation_payload, publish_club_event
 from apps.clubs.models import AllocationStatus
 from apps.clubs.services import display_key_create, display_key_revoke
+from apps.reservations.events import publish_reservation_event
 from tests.browser.support import midday_timezone, off_loop
 from tests.factories import PASSWORD, ClubFactory, CourtFactory, ReservationFactory, UserFactory
 
@@ -35,9 +35,7 @@ def publish_reservation(**fields):
     def write():
         with transaction.atomic():
             reservation = ReservationFactory(**fields)
-            club_id = reservation.court.club_id
-            publish_club_event(club_id=club_id, type="reservation.created",
-                               public=allocation_payload(reservation, club_id=club_id))
+            publish_reservation_event(reservation, "reservation.created")
         return reservation
 
     return off_loop(write)
