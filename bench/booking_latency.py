@@ -66,7 +66,8 @@ def _setup_django(env: dict) -> None:
 
 def _seed(n: int):
     """A public club open 07:00-23:00 with enough courts for n one-hour bookings on one day."""
-    from datetime import time as dtime, timedelta
+    from datetime import time as dtime
+    from datetime import timedelta
     from decimal import Decimal
 
     from django.core.management import call_command
@@ -90,8 +91,8 @@ def _seed(n: int):
     per_court = 16
     courts = [Court.objects.create(club=club, name=f"Court {i + 1}") for i in range(math.ceil(n / per_court))]
     user = User.objects.create_user(f"bench-{tag}@example.com", "bench-Pass-123")
-    from zoneinfo import ZoneInfo
     from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(club.timezone)
     day = timezone.now().astimezone(tz).date() + timedelta(days=2)
@@ -135,7 +136,7 @@ def run_http(env, token, bodies, club_id, day, warmup: int):
                 break
             except requests.ConnectionError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("daphne did not start: " + server.stderr.read().decode()[-2000:])
+                    raise SystemExit("daphne did not start: " + server.stderr.read().decode()[-2000:]) from None
                 time.sleep(0.2)
         session.headers["Authorization"] = f"Bearer {token}"
         for _ in range(warmup):  # warm connections and code paths; these requests are not counted

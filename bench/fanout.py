@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
 
+from bench.kit.daphne import DaphneServer, cluster_env  # noqa: E402
+
 # Handshakes in flight at once. RedisChannelLayer's redis-py pool holds 100 connections and
 # fails (MaxConnectionsError) rather than waits when they are all busy with group_add.
 CONNECT_CONCURRENCY = 50
@@ -261,7 +263,6 @@ async def bench_ours(layer: str, fx: Fixture, n: int, pause: float, concurrency:
 
     from routing.publisher import current_seq
     from routing.streams import club_stream
-    from tests.live_servers import DaphneServer, cluster_env
 
     seq0 = await asyncio.to_thread(current_seq, club_stream(fx.club_id))
     from django.conf import settings

@@ -2,7 +2,7 @@
 
 - `Services`: PostgreSQL and Redis. DATABASE_URL / REDIS_URL when given (the database named in
   DATABASE_URL is created if missing; Redis is used under a private key prefix), else private
-  throw-away servers on free ports (tests/private_services.py), stopped at the end.
+  throw-away servers on free ports (bench/kit/services.py), stopped at the end.
 - `setup_django()`: this process's ORM on that database, to build fixtures fast.
 - `start_server()`: one daphne process (`project.asgi:application`, production settings module
   `project.settings`, DEBUG off) on a free port.
@@ -25,6 +25,9 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.kit.daphne import DaphneServer  # noqa: E402  (ROOT is on sys.path from here)
+from bench.kit.services import PrivatePostgres, PrivateRedis, migrate  # noqa: E402
 
 SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
@@ -63,8 +66,6 @@ class Services:
         self.redis_url = os.environ.get("REDIS_URL") or ""
 
     def __enter__(self) -> Services:
-        from tests.private_services import PrivatePostgres, PrivateRedis, migrate
-
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, _interrupt)
 
@@ -158,8 +159,6 @@ def setup_django(services: Services) -> None:
 
 
 def start_server(services: Services, name: str, **extra: str):
-    from tests.live_servers import DaphneServer
-
     server = DaphneServer(services.env(**extra), name=name)
     server.start(timeout=90)
     return server

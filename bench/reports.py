@@ -134,6 +134,8 @@ def _columns(model, values: dict) -> tuple[list[str], list]:
 def build_data(courts: int, days: int, seed: int = 7) -> dict:
     """A club open 07:00-24:00 with `courts` courts booked back to back for `days` days (60 or 90
     minutes, ~8 % cancelled and re-booked, some online-paid, refunded and no-show)."""
+    from zoneinfo import ZoneInfo
+
     from django.db import connection, transaction
     from psycopg2.extras import DateTimeTZRange
 
@@ -141,7 +143,6 @@ def build_data(courts: int, days: int, seed: int = 7) -> dict:
     from apps.clubs.models import AllocationKind, AllocationStatus, Club, Court, CourtAllocation, OpeningHours
     from apps.organizations.models import Organization
     from apps.reservations.models import Reservation
-    from zoneinfo import ZoneInfo
 
     rng = random.Random(seed)
     tz = ZoneInfo(TZ)
@@ -176,13 +177,13 @@ def build_data(courts: int, days: int, seed: int = 7) -> dict:
             mine = {"id": pk, "created_at": now, "updated_at": now, "court_id": court_id,
                     "kind": AllocationKind.RESERVATION, "period": DateTimeTZRange(start, end, "[)"),
                     "status": status}
-            allocs.add([mine[c] if c in mine else d for c, d in zip(a_cols, a_defaults)])
+            allocs.add([mine[c] if c in mine else d for c, d in zip(a_cols, a_defaults, strict=False)])
             res = {"courtallocation_ptr_id": pk, "user_id": rng.choice(user_ids), "price": price,
                    "currency": "EUR", "payment_mode": "online" if online else "pay_at_club", "paid_amount": paid,
                    "hold_expires_at": None, "cancelled_at": now if status == AllocationStatus.CANCELLED else None,
                    "cancelled_by_id": None, "refund_amount": paid if refunded else Decimal("0.00"),
                    "refund_status": "refunded" if refunded else "none"}
-            reservations.add([res[c] if c in res else d for c, d in zip(r_cols, r_defaults)])
+            reservations.add([res[c] if c in res else d for c, d in zip(r_cols, r_defaults, strict=False)])
             count += 1
 
         for offset in range(days):
@@ -297,10 +298,9 @@ def child(mode: str, kind: str, days: int) -> None:
     _setup()
     from django.db import connection
 
-    from apps.clubs.models import Club
-
     import apps.reports.builders  # noqa: F401  (imports before the baseline: measure the work only)
     import apps.reports.services  # noqa: F401
+    from apps.clubs.models import Club
 
     club = Club.objects.get(slug=SLUG)
     connection.ensure_connection()

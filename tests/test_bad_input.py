@@ -3,17 +3,24 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import time, timedelta
+from datetime import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from apps.clubs.models import Club, Court
-from apps.core.tests.helpers import at, client_for, err, future_day, ok
 from apps.reservations.models import Reservation
-from tests.factories import ClubFactory, CourtFactory, OrganizationFactory, ReservationFactory, UserFactory, \
-    admin_of, staff_of
+from tests.support.api import at, client_for, err, future_day, ok
+from tests.support.factories import (
+    ClubFactory,
+    CourtFactory,
+    OrganizationFactory,
+    ReservationFactory,
+    admin_of,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,13 @@ from apps.clubs.models import AllocationStatus
 from apps.payments import services
 from apps.payments.models import Payment, Refund, RefundState, StripeEvent
 from apps.payments.stripe_client import use_http_client
-from apps.payments.tests.fake_stripe import (
+from apps.reservations.models import Reservation
+from apps.reservations.services import reservation_cancel, reservation_create
+from bench.kit.daphne import database_url
+from routing.models import StreamEvent
+from routing.streams import club_stream, staff_stream
+from tests.support.factories import ClubFactory, CourtFactory, UserFactory
+from tests.support.stripe import (
     API_KEY,
     WEBHOOK_SECRET,
     FakeStripe,
@@ -33,12 +39,6 @@ from apps.payments.tests.fake_stripe import (
     FakeStripeServer,
     sign,
 )
-from apps.reservations.models import Reservation
-from apps.reservations.services import reservation_cancel, reservation_create
-from routing.models import StreamEvent
-from routing.streams import club_stream, staff_stream
-from tests.factories import ClubFactory, CourtFactory, UserFactory
-from tests.live_servers import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

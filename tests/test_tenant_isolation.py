@@ -29,12 +29,18 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.clubs import services as club_services
 from apps.clubs.models import Club, Court, DisplayKey, MaintenanceBlock, PricingRule
-from apps.core.tests.helpers import at, client_for, future_day
 from apps.organizations.models import Membership, Organization, Role
 from apps.organizations.selectors import tenant_scope_for
 from apps.reservations.models import Reservation
-from tests.factories import ClubFactory, CourtFactory, OrganizationFactory, PricingRuleFactory, ReservationFactory, \
-    UserFactory
+from tests.support.api import at, client_for, future_day
+from tests.support.factories import (
+    ClubFactory,
+    CourtFactory,
+    OrganizationFactory,
+    PricingRuleFactory,
+    ReservationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 import routing.publisher
-from consumers.tests.conftest import make_world
-from tests.live_helpers import LiveClient, access_token, comparable
+from tests.support.live import LiveClient, access_token, comparable, make_world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer")]
 

@@ -14,8 +14,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.tournaments import services
 from apps.tournaments.models import Match
-from apps.tournaments.tests.support import club_with_staff, make_tournament, win_match
-from tests.browser.support import off_loop
+from tests.support.browser import off_loop
+from tests.support.tournaments import club_with_staff, make_tournament, win_match
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,14 +7,14 @@ from django.core import mail
 from django.utils import timezone
 
 from apps.clubs.models import AllocationStatus
-from apps.core.tests.helpers import at, booking_body, client_for, err, future_day, ok
 from apps.notifications import services, tasks, triggers
 from apps.notifications.models import Channel, Delivery, DeliveryStatus, Kind, Notification
 from apps.notifications.selectors import unread_notifications_snapshot
 from apps.reservations.models import Reservation
 from routing.models import StreamEvent
 from routing.streams import user_stream
-from tests.factories import CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.api import at, booking_body, client_for, err, future_day, ok
+from tests.support.factories import CourtFactory, ReservationFactory, UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 

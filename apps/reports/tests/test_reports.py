@@ -15,12 +15,12 @@ from psycopg2.extras import DateTimeTZRange
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.clubs.models import AllocationStatus, MaintenanceBlock
-from apps.core.tests.helpers import client_for, err, ok
 from apps.reports import builders, services, tasks
 from apps.reports.models import Report, ReportLine, ReportStatus
 from routing.models import StreamEvent
 from routing.streams import staff_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.api import client_for, err, ok
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
 
 MADRID = ZoneInfo("Europe/Madrid")
 REPORTS = "/api/v1/reports/"

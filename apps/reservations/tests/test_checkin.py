@@ -10,10 +10,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.clubs.models import AllocationStatus
 from apps.core.errors import Conflict
 from apps.reservations.models import Reservation
-from apps.reservations.services import reservation_check_in, reservation_mark_no_show
+from apps.reservations.services import reservation_check_in
 from routing.models import StreamEvent
 from routing.streams import club_stream, staff_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, admin_of, staff_of
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, admin_of, staff_of
 
 pytestmark = pytest.mark.django_db
 

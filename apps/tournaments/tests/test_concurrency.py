@@ -8,9 +8,9 @@ from django.db import connection
 
 from apps.tournaments import services
 from apps.tournaments.models import Match
-from apps.tournaments.tests.support import club_with_staff, make_tournament
 from routing.models import StreamEvent
 from routing.streams import tournament_stream
+from tests.support.tournaments import club_with_staff, make_tournament
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,8 @@ import pytest
 from apps.tournaments.demo import seed_demo_tournament
 from apps.tournaments.models import Match, MatchAllocation, Tournament
 from apps.tournaments.selectors import tournament_snapshot
-from apps.tournaments.tests.support import club_with_staff
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.tournaments import club_with_staff
 
 pytestmark = pytest.mark.django_db
 

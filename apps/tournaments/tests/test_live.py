@@ -13,11 +13,11 @@ from apps.core.errors import Conflict
 from apps.tournaments import services
 from apps.tournaments.models import Match
 from apps.tournaments.selectors import apply_event, tournament_snapshot, tournament_stream_allowed
-from apps.tournaments.tests.support import club_with_staff, make_tournament, play_points, win_match
 from routing.eventlog import events_after
 from routing.publisher import current_seq
 from routing.streams import tournament_stream
-from tests.factories import UserFactory, staff_of
+from tests.support.factories import UserFactory, staff_of
+from tests.support.tournaments import club_with_staff, make_tournament, play_points, win_match
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from apps.reservations.selectors import availability_for
 from apps.tournaments import selectors as tournament_selectors
 from apps.tournaments import services
 from apps.tournaments.models import Match, MatchAllocation
-from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, play_points
+from bench.kit.liveclient import apply_event
 from routing.eventlog import events_after
 from routing.publisher import current_seq
 from routing.streams import club_stream, tournament_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory
-from tests.live_helpers import apply_event
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.tournaments import API, auth, club_with_staff, data, error, make_tournament, play_points
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,6 @@ def test_a_clubs_matches_of_a_day_in_time_order(api_client, scheduled):
     # Another club's staff asking for this club see nothing of a private tournament.
     tournament.is_public = False
     tournament.save(update_fields=["is_public"])
-    from tests.factories import staff_of
     auth(api_client, staff_of(ClubFactory()))
     assert data(api_client.get(f"{API}/matches/?club={club.pk}&date={day}")) == []
     auth(api_client, staff)
@@ -182,8 +181,6 @@ def test_a_match_stays_after_what_it_depends_on(api_client, scheduled):
 
 def test_another_clubs_staff_can_neither_move_nor_call(api_client, scheduled):
     club, staff, tournament, day, court1, court2, semi = scheduled
-    from tests.factories import staff_of
-
     outsider = staff_of(ClubFactory())
     assert move(api_client, outsider, semi, court2, local(club, day, 12)).status_code in (403, 404)
     auth(api_client, outsider)

@@ -12,10 +12,10 @@ from apps.clubs.schedule import opening_windows
 from apps.reservations.selectors import club_hours
 from apps.tournaments import services
 from apps.tournaments.models import Match, MatchAllocation
-from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
 from routing.models import StreamEvent
 from routing.streams import club_stream, staff_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.tournaments import API, auth, club_with_staff, data, error, make_tournament, win_match
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ import pytest
 from apps.tournaments import services
 from apps.tournaments.models import Match, MatchStatus, Tournament
 from apps.tournaments.selectors import tournament_snapshot
-from apps.tournaments.tests.support import (API, auth, club_with_staff, data, error, make_tournament, play_points,
-                                            win_match)
+from tests.support.tournaments import API, auth, club_with_staff, data, error, make_tournament, play_points, win_match
 
 pytestmark = pytest.mark.django_db
 

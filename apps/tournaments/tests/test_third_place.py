@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from apps.core.errors import Conflict
 from apps.tournaments import services
-from apps.tournaments.formats import (THIRD_PLACE_KEY, GroupPlace, LoserOf, groups_knockout,
-                                      single_elimination)
+from apps.tournaments.formats import THIRD_PLACE_KEY, GroupPlace, LoserOf, groups_knockout, single_elimination
 from apps.tournaments.models import Match
-from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
+from tests.support.factories import UserFactory
+from tests.support.tournaments import API, auth, club_with_staff, data, error, make_tournament, win_match
 
 # --- the bracket (no database) -----------------------------------------------------------------
 
@@ -135,8 +135,6 @@ def test_api_creates_shows_and_locks_the_option(api_client):
                                    format="json"), 201)
     assert created["third_place"] is True
     tid = created["id"]
-    from tests.factories import UserFactory
-
     for _ in range(4):
         data(api_client.post(f"{API}/tournaments/{tid}/entries/",
                              {"players": [str(UserFactory().pk), str(UserFactory().pk)]}, format="json"), 201)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.tournaments import services
-from apps.tournaments.models import Tournament
-from tests.factories import ClubFactory, CourtFactory, UserFactory, staff_of
+from apps.tournaments.models import Match, Tournament
+from tests.support.factories import ClubFactory, CourtFactory, UserFactory, staff_of
 
 API = "/api/v1/tournaments"
 
@@ -69,8 +69,6 @@ def win_match(match, team=1, *, fast=True):
     fast: all but the last point are written at once (as the replay of the stored points, like
     the service would), the last one goes through `point_add`, so advancement, standings and
     events run the real way. fast=False scores every point through the service."""
-    from apps.tournaments.models import Match
-
     match = Match.objects.select_related("tournament").get(pk=match.pk)
     if fast and match.status in ("scheduled", "in_progress"):
         tournament = match.tournament
