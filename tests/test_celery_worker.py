@@ -28,9 +28,8 @@ from apps.payments.stripe_client import use_http_client
 from apps.reservations.models import Reservation
 from apps.reservations.services import reservation_cancel, reservation_create
 from bench.kit.daphne import database_url
-from routing.models import StreamEvent
-from routing.streams import club_stream, staff_stream
 from tests.support.factories import ClubFactory, CourtFactory, UserFactory
+from tests.support.live import club_events, staff_events
 from tests.support.stripe import (
     API_KEY,
     WEBHOOK_SECRET,
@@ -186,8 +185,8 @@ def test_worker_killed_while_confirming_a_payment(api_client, stripe_server, wor
     reservation.refresh_from_db()
     assert reservation.status == AllocationStatus.CONFIRMED and str(reservation.paid_amount) == "20.00"
     assert StripeEvent.objects.get().outcome == "confirmed"
-    assert StreamEvent.objects.filter(stream=staff_stream(club_id), type="payment.succeeded").count() == 1
-    assert StreamEvent.objects.filter(stream=club_stream(club_id), type="reservation.updated").count() == 1
+    assert len(staff_events(club_id, "payment.succeeded")) == 1
+    assert len(club_events(club_id, "reservation.updated")) == 1
     # The task ran twice (killed once, then completed) and its message is gone from Redis.
     assert [s for s in stripe_server.seen if s[1] == intent_path] == [("GET", intent_path, None)] * 2
     assert workers.broker_keys() == {"queued": 0, "unacked": 0}
@@ -226,6 +225,6 @@ def test_worker_killed_after_stripe_refunded_but_before_recording_it(stripe_serv
     assert refund.stripe_refund_id == next(iter(fake.refunds))
     reservation.refresh_from_db()
     assert reservation.refund_status == "refunded"
-    assert StreamEvent.objects.filter(stream=staff_stream(club_id), type="payment.refunded").count() == 1
+    assert len(staff_events(club_id, "payment.refunded")) == 1
     assert workers.broker_keys() == {"queued": 0, "unacked": 0}
     assert second.poll() is None
