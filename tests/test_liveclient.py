@@ -1,4 +1,4 @@
-"""The Python reference of the client's "apply an event to a snapshot" (tests/live_helpers.py)."""
+"""The Python reference of the client's "apply an event to a snapshot" (bench/kit/liveclient.py)."""
 from datetime import UTC, datetime
 
 import pytest
