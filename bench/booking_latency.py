@@ -21,12 +21,11 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+from loadkit import create_database_if_missing, drop_database  # noqa: E402  (bench/ is the script's own folder)
 
 
 def _env(prefix: str) -> dict:
@@ -43,18 +42,6 @@ def _env(prefix: str) -> dict:
     env["DJANGO_SETTINGS_MODULE"] = "project.settings"
     return env
 
-
-
-def _drop_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
-    conn.close()
 
 
 def _setup_django(env: dict) -> None:
@@ -215,7 +202,7 @@ def main(argv=None):
             from django.db import connections
 
             connections.close_all()
-            _drop_database(env["DATABASE_URL"])
+            drop_database(env["DATABASE_URL"])
     print(f"client={args.client} bookings={len(latencies)} failures={len(failures)}")
     print(f"p50={_percentile(latencies, 50):.1f} ms  p90={_percentile(latencies, 90):.1f} ms  "
           f"p99={_percentile(latencies, 99):.1f} ms  mean={statistics.fmean(latencies):.1f} ms  "

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+from loadkit import create_database_if_missing, raise_fd_limit  # noqa: E402  (bench/ is the script's own folder)
 
 from bench.kit.daphne import DaphneServer, cluster_env  # noqa: E402
 
@@ -36,17 +35,6 @@ from bench.kit.daphne import DaphneServer, cluster_env  # noqa: E402
 # fails (MaxConnectionsError) rather than waits when they are all busy with group_add.
 CONNECT_CONCURRENCY = 50
 EVENT_TIMEOUT = 15.0
-
-
-def raise_fd_limit(need: int) -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = hard if hard != resource.RLIM_INFINITY else max(soft, need)
-    if soft < target:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))  # children (daphne) inherit it
-    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    if soft < need:
-        sys.exit(f"need {need} file descriptors, the hard limit allows {soft}")
-    return soft
 
 
 def _iso_ms(moment: datetime) -> str:

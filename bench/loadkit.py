@@ -22,6 +22,11 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
+import environ
+import psycopg2
+import redis
+from psycopg2 import sql
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -120,10 +125,6 @@ def _redact(url: str) -> str:
 def create_database_if_missing(url: str) -> bool:
     """Creates DATABASE_URL's database when it does not exist (every bench's first step); returns
     whether it did. Needs no Django; understands TCP and Unix-socket URLs alike."""
-    import environ
-    import psycopg2
-    from psycopg2 import sql
-
     cfg = environ.Env.db_url_config(url)
     conn = psycopg2.connect(dbname="postgres", user=cfg["USER"] or "postgres", password=cfg["PASSWORD"] or None,
                             host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432)
@@ -139,10 +140,19 @@ def create_database_if_missing(url: str) -> bool:
         conn.close()
 
 
+def drop_database(url: str) -> None:
+    """Drops DATABASE_URL's database (the benches that made a throw-away one, unless --keep-db)."""
+    parsed = urlparse(url)
+    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
+                            password=parsed.password, dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
+    conn.close()
+
+
 def _drop_prefix(redis_url: str, prefix: str) -> None:
     try:
-        import redis
-
         client = redis.Redis.from_url(redis_url)
         keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
         if keys:

@@ -29,12 +29,11 @@ import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+from loadkit import create_database_if_missing, drop_database  # noqa: E402  (bench/ is the script's own folder)
 
 SLUG = "bench-reports-club"
 TZ = "Europe/Madrid"
@@ -58,18 +57,6 @@ def _setup():
 
     django.setup()
 
-
-
-def _drop_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
-    conn.close()
 
 
 # --- data --------------------------------------------------------------------------------------------
@@ -373,7 +360,7 @@ def main() -> None:
                 results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     finally:
         if not args.keep_db:
-            _drop_database(env["DATABASE_URL"])
+            drop_database(env["DATABASE_URL"])
 
     print(f"\n{'report':<10} {'mode':<9} {'seconds':>8} {'peak RSS MB':>12} {'growth MB':>10}  csv rows")
     for r in results:
