@@ -7,11 +7,24 @@ from collections import Counter
 from itertools import combinations
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from apps.tournaments.formats import (
-    Bye, GroupPlace, Seed, Standing, WinnerOf, americano, americano_standings, group_name,
-    groups_knockout, mexicano_next_round, round_robin, seeding_order, single_elimination,
+    Bye,
+    GroupPlace,
+    Seed,
+    Standing,
+    WinnerOf,
+    americano,
+    americano_standings,
+    group_name,
+    groups_knockout,
+    mexicano_next_round,
+    round_robin,
+    seeding_order,
+    single_elimination,
 )
 
 WHIST_COUNTS = (4, 5, 8, 12, 13, 16, 17, 20, 21, 24)
@@ -393,7 +406,7 @@ def test_mexicano_sit_outs_rotate_by_rest_count_then_rank():
        rests=st.lists(st.integers(0, 3), min_size=40, max_size=40))
 def test_mexicano_round_properties(n, courts, rests):
     ranked = [f"m{i:02d}" for i in range(n)]
-    sat_out = dict(zip(ranked, rests))
+    sat_out = dict(zip(ranked, rests, strict=False))
     rnd = mexicano_next_round(ranked, courts=courts, sat_out=sat_out)
     per_round = n // 4 if courts is None else min(courts, n // 4)
     assert len(rnd.matches) == per_round
