@@ -21,12 +21,11 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+from loadkit import create_database_if_missing, drop_database  # noqa: E402  (bench/ is the script's own folder)
 
 
 def _env(prefix: str) -> dict:
@@ -45,18 +44,6 @@ def _env(prefix: str) -> dict:
 
 
 
-def _drop_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
-    conn.close()
-
-
 def _setup_django(env: dict) -> None:
     os.environ.update(env)
     import django
@@ -66,7 +53,8 @@ def _setup_django(env: dict) -> None:
 
 def _seed(n: int):
     """A public club open 07:00-23:00 with enough courts for n one-hour bookings on one day."""
-    from datetime import time as dtime, timedelta
+    from datetime import time as dtime
+    from datetime import timedelta
     from decimal import Decimal
 
     from django.core.management import call_command
@@ -90,8 +78,8 @@ def _seed(n: int):
     per_court = 16
     courts = [Court.objects.create(club=club, name=f"Court {i + 1}") for i in range(math.ceil(n / per_court))]
     user = User.objects.create_user(f"bench-{tag}@example.com", "bench-Pass-123")
-    from zoneinfo import ZoneInfo
     from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(club.timezone)
     day = timezone.now().astimezone(tz).date() + timedelta(days=2)
@@ -135,7 +123,7 @@ def run_http(env, token, bodies, club_id, day, warmup: int):
                 break
             except requests.ConnectionError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("daphne did not start: " + server.stderr.read().decode()[-2000:])
+                    raise SystemExit("daphne did not start: " + server.stderr.read().decode()[-2000:]) from None
                 time.sleep(0.2)
         session.headers["Authorization"] = f"Bearer {token}"
         for _ in range(warmup):  # warm connections and code paths; these requests are not counted
@@ -214,7 +202,7 @@ def main(argv=None):
             from django.db import connections
 
             connections.close_all()
-            _drop_database(env["DATABASE_URL"])
+            drop_database(env["DATABASE_URL"])
     print(f"client={args.client} bookings={len(latencies)} failures={len(failures)}")
     print(f"p50={_percentile(latencies, 50):.1f} ms  p90={_percentile(latencies, 90):.1f} ms  "
           f"p99={_percentile(latencies, 99):.1f} ms  mean={statistics.fmean(latencies):.1f} ms  "

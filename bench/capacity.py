@@ -35,8 +35,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from loadkit import (Services, load_average, make_club, make_users, raise_fd_limit, setup_django,  # noqa: E402
-                     slot_times, start_server)
+from loadkit import (  # noqa: E402
+    Services,
+    load_average,
+    make_club,
+    make_users,
+    raise_fd_limit,
+    setup_django,
+    slot_times,
+    start_server,
+)
 
 TARGET_SOCKETS = 10_000
 TARGET_BYTES = 60 * 1024
@@ -156,7 +164,7 @@ def main() -> int:
                 want = round(warm + per_step * step) - opened
                 share = [want // len(pipes) + (1 if i < want % len(pipes) else 0) for i in range(len(pipes))]
                 began = time.monotonic()
-                for pipe, n in zip(pipes, share):
+                for pipe, n in zip(pipes, share, strict=True):
                     pipe.send(("open", n, args.connect_concurrency))
                 replies = [pipe.recv() for pipe in pipes]
                 took = time.monotonic() - began

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,23 +27,14 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+from loadkit import create_database_if_missing, raise_fd_limit  # noqa: E402  (bench/ is the script's own folder)
+
+from bench.kit.daphne import DaphneServer, cluster_env  # noqa: E402
 
 # Handshakes in flight at once. RedisChannelLayer's redis-py pool holds 100 connections and
 # fails (MaxConnectionsError) rather than waits when they are all busy with group_add.
 CONNECT_CONCURRENCY = 50
 EVENT_TIMEOUT = 15.0
-
-
-def raise_fd_limit(need: int) -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = hard if hard != resource.RLIM_INFINITY else max(soft, need)
-    if soft < target:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))  # children (daphne) inherit it
-    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    if soft < need:
-        sys.exit(f"need {need} file descriptors, the hard limit allows {soft}")
-    return soft
 
 
 def _iso_ms(moment: datetime) -> str:
@@ -261,7 +251,6 @@ async def bench_ours(layer: str, fx: Fixture, n: int, pause: float, concurrency:
 
     from routing.publisher import current_seq
     from routing.streams import club_stream
-    from tests.live_servers import DaphneServer, cluster_env
 
     seq0 = await asyncio.to_thread(current_seq, club_stream(fx.club_id))
     from django.conf import settings

@@ -2,7 +2,7 @@
 
 - `Services`: PostgreSQL and Redis. DATABASE_URL / REDIS_URL when given (the database named in
   DATABASE_URL is created if missing; Redis is used under a private key prefix), else private
-  throw-away servers on free ports (tests/private_services.py), stopped at the end.
+  throw-away servers on free ports (bench/kit/services.py), stopped at the end.
 - `setup_django()`: this process's ORM on that database, to build fixtures fast.
 - `start_server()`: one daphne process (`project.asgi:application`, production settings module
   `project.settings`, DEBUG off) on a free port.
@@ -22,9 +22,17 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
+import environ
+import psycopg2
+import redis
+from psycopg2 import sql
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.kit.daphne import DaphneServer  # noqa: E402  (ROOT is on sys.path from here)
+from bench.kit.services import PrivatePostgres, PrivateRedis, migrate  # noqa: E402
 
 SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
@@ -63,8 +71,6 @@ class Services:
         self.redis_url = os.environ.get("REDIS_URL") or ""
 
     def __enter__(self) -> Services:
-        from tests.private_services import PrivatePostgres, PrivateRedis, migrate
-
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, _interrupt)
 
@@ -119,10 +125,6 @@ def _redact(url: str) -> str:
 def create_database_if_missing(url: str) -> bool:
     """Creates DATABASE_URL's database when it does not exist (every bench's first step); returns
     whether it did. Needs no Django; understands TCP and Unix-socket URLs alike."""
-    import environ
-    import psycopg2
-    from psycopg2 import sql
-
     cfg = environ.Env.db_url_config(url)
     conn = psycopg2.connect(dbname="postgres", user=cfg["USER"] or "postgres", password=cfg["PASSWORD"] or None,
                             host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432)
@@ -138,10 +140,19 @@ def create_database_if_missing(url: str) -> bool:
         conn.close()
 
 
+def drop_database(url: str) -> None:
+    """Drops DATABASE_URL's database (the benches that made a throw-away one, unless --keep-db)."""
+    parsed = urlparse(url)
+    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
+                            password=parsed.password, dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
+    conn.close()
+
+
 def _drop_prefix(redis_url: str, prefix: str) -> None:
     try:
-        import redis
-
         client = redis.Redis.from_url(redis_url)
         keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
         if keys:
@@ -158,8 +169,6 @@ def setup_django(services: Services) -> None:
 
 
 def start_server(services: Services, name: str, **extra: str):
-    from tests.live_servers import DaphneServer
-
     server = DaphneServer(services.env(**extra), name=name)
     server.start(timeout=90)
     return server

@@ -29,12 +29,11 @@ import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadkit import create_database_if_missing  # noqa: E402  (bench/ is the script's own folder)
+from loadkit import create_database_if_missing, drop_database  # noqa: E402  (bench/ is the script's own folder)
 
 SLUG = "bench-reports-club"
 TZ = "Europe/Madrid"
@@ -58,18 +57,6 @@ def _setup():
 
     django.setup()
 
-
-
-def _drop_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
-    conn.close()
 
 
 # --- data --------------------------------------------------------------------------------------------
@@ -134,6 +121,8 @@ def _columns(model, values: dict) -> tuple[list[str], list]:
 def build_data(courts: int, days: int, seed: int = 7) -> dict:
     """A club open 07:00-24:00 with `courts` courts booked back to back for `days` days (60 or 90
     minutes, ~8 % cancelled and re-booked, some online-paid, refunded and no-show)."""
+    from zoneinfo import ZoneInfo
+
     from django.db import connection, transaction
     from psycopg2.extras import DateTimeTZRange
 
@@ -141,7 +130,6 @@ def build_data(courts: int, days: int, seed: int = 7) -> dict:
     from apps.clubs.models import AllocationKind, AllocationStatus, Club, Court, CourtAllocation, OpeningHours
     from apps.organizations.models import Organization
     from apps.reservations.models import Reservation
-    from zoneinfo import ZoneInfo
 
     rng = random.Random(seed)
     tz = ZoneInfo(TZ)
@@ -176,13 +164,13 @@ def build_data(courts: int, days: int, seed: int = 7) -> dict:
             mine = {"id": pk, "created_at": now, "updated_at": now, "court_id": court_id,
                     "kind": AllocationKind.RESERVATION, "period": DateTimeTZRange(start, end, "[)"),
                     "status": status}
-            allocs.add([mine[c] if c in mine else d for c, d in zip(a_cols, a_defaults)])
+            allocs.add([mine[c] if c in mine else d for c, d in zip(a_cols, a_defaults, strict=False)])
             res = {"courtallocation_ptr_id": pk, "user_id": rng.choice(user_ids), "price": price,
                    "currency": "EUR", "payment_mode": "online" if online else "pay_at_club", "paid_amount": paid,
                    "hold_expires_at": None, "cancelled_at": now if status == AllocationStatus.CANCELLED else None,
                    "cancelled_by_id": None, "refund_amount": paid if refunded else Decimal("0.00"),
                    "refund_status": "refunded" if refunded else "none"}
-            reservations.add([res[c] if c in res else d for c, d in zip(r_cols, r_defaults)])
+            reservations.add([res[c] if c in res else d for c, d in zip(r_cols, r_defaults, strict=False)])
             count += 1
 
         for offset in range(days):
@@ -297,10 +285,9 @@ def child(mode: str, kind: str, days: int) -> None:
     _setup()
     from django.db import connection
 
-    from apps.clubs.models import Club
-
-    import apps.reports.builders  # noqa: F401  (imports before the baseline: measure the work only)
     import apps.reports.build  # noqa: F401
+    import apps.reports.builders  # noqa: F401  (imports before the baseline: measure the work only)
+    from apps.clubs.models import Club
 
     club = Club.objects.get(slug=SLUG)
     connection.ensure_connection()
@@ -373,7 +360,7 @@ def main() -> None:
                 results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     finally:
         if not args.keep_db:
-            _drop_database(env["DATABASE_URL"])
+            drop_database(env["DATABASE_URL"])
 
     print(f"\n{'report':<10} {'mode':<9} {'seconds':>8} {'peak RSS MB':>12} {'growth MB':>10}  csv rows")
     for r in results:

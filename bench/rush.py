@@ -14,7 +14,7 @@ cores. What one run does:
 1. Creates a public club with `--courts` courts and `--slots` one-hour slots on one day, and
    `--clients` players (tokens minted in-process).
 2. A child process opens `--watchers` sockets on the club stream (snapshot first) and applies
-   every event to its copy (tests.live_helpers.apply_event).
+   every event to its copy (bench.kit.liveclient.apply_event).
 3. Opens one keep-alive HTTP connection per client; a warm-up round of GET /api/v1/auth/me/.
 4. Trivial round: every client GETs /api/v1/auth/me/ at once (authenticated, one small query,
    throttled, enveloped: the same stack as a booking, minus the booking).
@@ -40,8 +40,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from loadkit import (HttpClient, Services, load_average, make_club, make_users, ms, percentile,  # noqa: E402
-                     raise_fd_limit, setup_django, slot_times, start_server)
+from loadkit import (  # noqa: E402
+    HttpClient,
+    Services,
+    load_average,
+    make_club,
+    make_users,
+    ms,
+    percentile,
+    raise_fd_limit,
+    setup_django,
+    slot_times,
+    start_server,
+)
+
+from bench.kit.audit import audit, problems  # noqa: E402
+from bench.kit.liveclient import apply_event, fresh_snapshot  # noqa: E402
 
 TARGET_P99 = 0.5
 
@@ -55,8 +69,6 @@ def watch(url: str, origin: str, count: int, expect: int, conn, deadline: float)
 
 async def _watch(url, origin, count, expect, conn, deadline):
     from websockets.asyncio.client import connect
-
-    from tests.live_helpers import apply_event
 
     sem = asyncio.Semaphore(50)
 
@@ -90,7 +102,7 @@ async def _watch(url, origin, count, expect, conn, deadline):
                 state, seq = apply_event(state, msg), msg["seq"]
                 got += 1
                 last_at = time.time()
-        except (asyncio.TimeoutError, Exception) as exc:  # noqa: BLE001 - reported as missing events
+        except (TimeoutError, Exception) as exc:  # noqa: BLE001 - reported as missing events
             problems.append(repr(exc)[:100])
         results[i] = {"got": got, "seq": seq, "problems": problems, "last_at": last_at, "state": state}
         await ws.close()
@@ -174,8 +186,6 @@ async def run(args, services: Services) -> int:
 
     from routing.publisher import current_seq
     from routing.streams import club_stream
-    from tests.booking_audit import audit, problems
-    from tests.faults.watchers import fresh_snapshot
 
     club, courts, day = make_club(courts=args.courts)
     per_court = -(-args.slots // args.courts)
@@ -204,7 +214,7 @@ async def run(args, services: Services) -> int:
         clients = await asyncio.gather(*(HttpClient("127.0.0.1", server.port).open() for _ in range(args.clients)))
         me = lambda i: ("GET", "/api/v1/auth/me/", users[i][1], None)  # noqa: E731
         book = lambda i: ("POST", "/api/v1/reservations/reservations/", users[i][1],  # noqa: E731
-                          dict(zip(("court", "start", "end"), slots[i % args.slots])))
+                          dict(zip(("court", "start", "end"), slots[i % args.slots], strict=True)))
         print(f"==> {args.clients} HTTP connections open; load average {load_average()}", flush=True)
         profiler = None
         if args.profile:  # py-spy samples the server through the measured rounds (collapsed stacks)

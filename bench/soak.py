@@ -13,7 +13,7 @@ does after losing signal. Meanwhile this process books `--bookings-per-minute` s
 through the API and cancels the oldest booking each time once 70 are live (so the slots
 recycle): two events per step. Every event is checked on every socket: `seq` must grow by
 exactly one; a hole that the replay does not fill is a missed event, a repeat a duplicate.
-A sample of sockets (20) also applies every event to its snapshot (tests.live_helpers.apply_event)
+A sample of sockets (20) also applies every event to its snapshot (bench.kit.liveclient.apply_event)
 and must end equal to a fresh snapshot.
 
 Reported: daphne's RSS every minute (and its growth from the first minute to the end), CPU,
@@ -34,8 +34,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from loadkit import (HttpClient, Services, load_average, make_club, make_users, ms, percentile,  # noqa: E402
-                     raise_fd_limit, setup_django, slot_times, start_server)
+from loadkit import (  # noqa: E402
+    HttpClient,
+    Services,
+    load_average,
+    make_club,
+    make_users,
+    ms,
+    percentile,
+    raise_fd_limit,
+    setup_django,
+    slot_times,
+    start_server,
+)
+
+from bench.kit.liveclient import apply_event, fresh_snapshot  # noqa: E402
 
 SAMPLE_STATEFUL = 20
 
@@ -48,8 +61,6 @@ def client_process(base_ws: str, origin: str, club_id: str, day: str, count: int
 
 async def _client(base_ws, origin, club_id, day, count, churn, stateful, seed, conn):
     from websockets.asyncio.client import connect
-
-    from tests.live_helpers import apply_event
 
     rng = random.Random(seed)
     url = f"{base_ws}/ws/clubs/{club_id}/?date={day}"
@@ -200,8 +211,6 @@ def main() -> int:
             for pipe in pipes:
                 pipe.send(("final", final_seq))
             reports = [pipe.recv() for pipe in pipes]
-            from tests.faults.watchers import fresh_snapshot
-
             fresh = asyncio.run(fresh_snapshot(server.ws, server.origin, str(club.pk), day.isoformat()))
         finally:
             server.kill()

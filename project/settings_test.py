@@ -18,5 +18,5 @@ from project.settings import *  # noqa: E402,F401,F403
 
 # Socket-pool threads keep no database connection between calls in tests: test databases are
 # dropped at the end, which open connections would block (consumers.base.db). Servers on a
-# private database (tests/private_services.py) turn it back on to test it.
+# private database (tests/support/services.py) turn it back on to test it.
 LIVE_DB_CONN_MAX_AGE = float(os.environ.get("LIVE_DB_CONN_MAX_AGE", "0"))

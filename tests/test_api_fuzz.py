@@ -1,7 +1,7 @@
 """API fuzzing (issue 6, point 4): schemathesis over the served /api/schema/, as a signed-in user.
 
 Every operation of the OpenAPI document is called with generated requests, valid and invalid,
-against a real daphne (private PostgreSQL and Redis, tests/private_services.py). Each answer
+against a real daphne (private PostgreSQL and Redis, tests/support/services.py). Each answer
 must be no server error, carry a status code the schema documents for that operation, a
 documented content type, and a body that conforms to the documented schema (the envelope,
 apps/core/schema.py). The document is built in-process and checked equal to the served one.
@@ -23,12 +23,17 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
-                                               response_schema_conformance, status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
-from tests.live_api import call, seed_club
-from tests.live_servers import DaphneServer, cluster_env
-from tests.private_services import PrivateRedis, fresh_database, shared_postgres
+from bench.kit.daphne import DaphneServer, cluster_env
+from bench.kit.services import PrivateRedis
+from tests.support.remote import call, seed_club
+from tests.support.services import fresh_database, shared_postgres
 
 pytestmark = [pytest.mark.slow]
 

@@ -25,7 +25,12 @@ from apps.clubs.models import AllocationStatus
 from apps.payments import services, tasks
 from apps.payments.models import Payment, Refund, RefundState, StripeEvent
 from apps.payments.stripe_client import use_http_client
-from apps.payments.tests.fake_stripe import (
+from apps.reservations.models import Reservation
+from apps.reservations.services import reservation_cancel, reservation_create
+from bench.kit.daphne import database_url
+from tests.support.factories import ClubFactory, CourtFactory, UserFactory
+from tests.support.live import club_events, staff_events
+from tests.support.stripe import (
     API_KEY,
     WEBHOOK_SECRET,
     FakeStripe,
@@ -33,12 +38,6 @@ from apps.payments.tests.fake_stripe import (
     FakeStripeServer,
     sign,
 )
-from apps.reservations.models import Reservation
-from apps.reservations.services import reservation_cancel, reservation_create
-from routing.models import StreamEvent
-from routing.streams import club_stream, staff_stream
-from tests.factories import ClubFactory, CourtFactory, UserFactory
-from tests.live_servers import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -188,8 +187,8 @@ def test_worker_killed_while_confirming_a_payment(api_client, stripe_server, wor
     reservation.refresh_from_db()
     assert reservation.status == AllocationStatus.CONFIRMED and str(reservation.paid_amount) == "20.00"
     assert StripeEvent.objects.get().outcome == "confirmed"
-    assert StreamEvent.objects.filter(stream=staff_stream(club_id), type="payment.succeeded").count() == 1
-    assert StreamEvent.objects.filter(stream=club_stream(club_id), type="reservation.updated").count() == 1
+    assert len(staff_events(club_id, "payment.succeeded")) == 1
+    assert len(club_events(club_id, "reservation.updated")) == 1
     # The task ran twice (killed once, then completed) and its message is gone from Redis.
     assert [s for s in stripe_server.seen if s[1] == intent_path] == [("GET", intent_path, None)] * 2
     assert workers.broker_keys() == {"queued": 0, "unacked": 0}
@@ -228,6 +227,6 @@ def test_worker_killed_after_stripe_refunded_but_before_recording_it(stripe_serv
     assert refund.stripe_refund_id == next(iter(fake.refunds))
     reservation.refresh_from_db()
     assert reservation.refund_status == "refunded"
-    assert StreamEvent.objects.filter(stream=staff_stream(club_id), type="payment.refunded").count() == 1
+    assert len(staff_events(club_id, "payment.refunded")) == 1
     assert workers.broker_keys() == {"queued": 0, "unacked": 0}
     assert second.poll() is None

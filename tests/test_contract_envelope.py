@@ -3,8 +3,8 @@ import pytest
 from django.db import OperationalError
 from rest_framework.test import APIClient
 
-from apps.core.tests.helpers import at, client_for, err, future_day, ok
-from tests.factories import ClubFactory, CourtFactory, UserFactory, staff_of
+from tests.support.api import at, client_for, err, future_day, ok
+from tests.support.factories import ClubFactory, CourtFactory, UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 

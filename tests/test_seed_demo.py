@@ -16,6 +16,7 @@ from apps.demo import seed as seed_demo
 from apps.organizations.models import Membership, Organization, Role
 from apps.reservations.models import Reservation
 from routing.models import StreamEvent
+from tests.support.live import club_events
 
 MX = ZoneInfo("America/Mexico_City")
 WEDNESDAY_AFTERNOON = datetime(2026, 11, 25, 14, 10, tzinfo=MX)  # a weekday, mid-day
@@ -123,10 +124,9 @@ def test_a_realistic_day_past_games_completed_future_ones_booked(key_file):
 
 def test_future_bookings_go_through_the_service_and_publish_events(key_file):
     summary = seed_demo.seed(now=WEDNESDAY_AFTERNOON, key_file=key_file)
-    created = StreamEvent.objects.filter(stream=f"club:{summary.club_id}", type="reservation.created")
-    assert created.count() == len(seed_demo.DAY_PLAN)
-    seqs = list(StreamEvent.objects.filter(stream=f"club:{summary.club_id}").order_by("seq")
-                .values_list("seq", flat=True))
+    created = club_events(summary.club_id, "reservation.created")
+    assert len(created) == len(seed_demo.DAY_PLAN)
+    seqs = [e.seq for e in club_events(summary.club_id)]
     assert seqs == list(range(1, len(seqs) + 1))  # gap-free
 
 

@@ -18,9 +18,9 @@ from django.db import connections
 from rest_framework_simplejwt.tokens import RefreshToken
 from sentry_sdk.transport import Transport
 
-from apps.core.tests.helpers import client_for, err
 from project.sentry import init_sentry
-from tests.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory, staff_of
+from tests.support.api import client_for, err
+from tests.support.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory, staff_of
 
 DSN = "https://public@sentry.example.invalid/1"
 PHONE = "+34600000009"

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 
+from apps.core.cache import ResilientRedisCache
+from bench.kit.services import free_port
+from consumers import base
 from project.concurrency import ConcurrencyLimit
+from routing.permissions import Principal, StreamTarget
 
 
 async def test_at_most_limit_requests_run_at_once_and_every_one_is_served():
@@ -42,21 +46,21 @@ async def test_at_most_limit_requests_run_at_once_and_every_one_is_served():
 
 
 async def test_websockets_are_not_counted():
-    entered = asyncio.Event()
+    inside, peak = 0, 0
 
     async def app(scope, receive, send):
-        entered.set()
+        nonlocal inside, peak
+        inside += 1
+        peak = max(peak, inside)
         await asyncio.sleep(0.05)
+        inside -= 1
 
     limited = ConcurrencyLimit(app, 1)
     await asyncio.wait_for(asyncio.gather(*(limited({"type": "websocket"}, None, None) for _ in range(5))), 1)
-    assert entered.is_set()
+    assert peak == 5, "a socket lives for hours: the limit of 1 must not make the others wait"
 
 
 def test_the_cache_answers_like_an_empty_one_while_redis_is_unreachable(caplog):
-    from apps.core.cache import ResilientRedisCache
-    from tests.private_services import free_port
-
     cache = ResilientRedisCache(f"redis://127.0.0.1:{free_port()}/0", {"OPTIONS": {"socket_connect_timeout": 0.5}})
     began = time.monotonic()
     assert cache.get("k", "default") == "default"
@@ -69,8 +73,6 @@ def test_the_cache_answers_like_an_empty_one_while_redis_is_unreachable(caplog):
 
 
 def test_the_cache_shares_one_client_per_location():
-    from apps.core.cache import ResilientRedisCache
-
     a = ResilientRedisCache("redis://127.0.0.1:1/0", {})
     b = ResilientRedisCache("redis://127.0.0.1:1/0", {})
     c = ResilientRedisCache("redis://127.0.0.1:2/0", {})
@@ -78,9 +80,6 @@ def test_the_cache_shares_one_client_per_location():
 
 
 async def test_sockets_of_one_stream_share_a_check_for_a_moment(monkeypatch, settings):
-    from consumers import base
-    from routing.permissions import Principal, StreamTarget
-
     settings.LIVE_CHECK_INTERVAL_SECONDS = 30.0
     calls = []
 

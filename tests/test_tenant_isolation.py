@@ -31,11 +31,11 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.clubs import services as club_services
 from apps.clubs.models import Club, Court, DisplayKey, MaintenanceBlock, PricingRule
-from apps.core.tests.helpers import at, client_for, future_day
 from apps.organizations.models import Membership, Organization, Role
 from apps.organizations.selectors import tenant_scope_for
 from apps.reservations.models import Reservation
-from tests.factories import (
+from tests.support.api import at, client_for, future_day
+from tests.support.factories import (
     ClubFactory,
     CourtFactory,
     OrganizationFactory,
@@ -103,7 +103,7 @@ def _private_tournament(tenant: Tenant):
                                                        is_public=False)
     for _ in range(2):
         tournament_services.entry_create(tournament=tournament, players=[UserFactory(), UserFactory()])
-    tournament_services.generate(tournament=tournament)
+    tournament_services.tournament_generate(tournament=tournament)
     return tournament
 
 

@@ -18,10 +18,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.factories import ClubFactory, CourtFactory, UserFactory
-from tests.live_servers import DaphneServer, cluster_env, database_url
-
-from tests.live_helpers import apply_event
+from bench.kit.daphne import DaphneServer, cluster_env, database_url
+from bench.kit.liveclient import apply_event
+from tests.support.factories import ClubFactory, CourtFactory, UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ cycles. The server stays up; the offending socket gets an error (and stays usabl
 sockets watching the same club are unaffected and keep receiving events in order; after the
 cycles the daphne process's memory and its Redis subscriptions return to their level.
 
-Runs on a private PostgreSQL and Redis (tests/private_services.py) so Redis's subscription
+Runs on a private PostgreSQL and Redis (the fixtures of tests/support/services.py) so Redis's subscription
 count belongs to this server alone.
 """
 from __future__ import annotations
@@ -21,9 +21,8 @@ import requests
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.faults.watchers import Watcher, fresh_snapshot
-from tests.live_api import seed_club
-from tests.private_services import node, private_db, private_pg, private_redis  # noqa: F401
+from bench.kit.liveclient import fresh_snapshot
+from tests.support.remote import Watcher, seed_club
 
 pytestmark = [pytest.mark.slow]
 

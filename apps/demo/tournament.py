@@ -35,11 +35,11 @@ def seed_demo_tournament(club, players, *, now=None) -> Tournament:
                                                 golden_point=False, super_tiebreak=True, is_public=True)
         for seed, pair in enumerate(zip(players[0::2], players[1::2], strict=True), start=1):
             services.entry_create(tournament=tournament, players=list(pair), seed=seed)
-        services.generate(tournament=tournament)
+        services.tournament_generate(tournament=tournament)
         if club.courts.filter(is_active=True).exists():
             today = now.astimezone(ZoneInfo(club.timezone)).date()
             # Back-date the start so the semi-finals sit on the courts now (or at the next opening).
-            services.schedule(tournament=tournament, start_date=today, match_minutes=90,
+            services.tournament_schedule(tournament=tournament, start_date=today, match_minutes=90,
                               now=now - timedelta(minutes=45))
         first, second = Match.objects.filter(tournament=tournament, round=1).order_by("position")
         _play_games(first, _FIRST)

@@ -294,13 +294,13 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         tournament = self.get_object()
         data = SeedInput(data=request.data, context={"tournament": tournament})
         data.is_valid(raise_exception=True)
-        entries = services.entries_seed(tournament=tournament, entries=data.validated_data["entries"])
+        entries = services.tournament_seed(tournament=tournament, entries=data.validated_data["entries"])
         return _answer([selectors.entry_data(e) for e in entries], "Seeds saved")
 
     @extend_schema(request=None, responses={201: _MATCH_OUT})
     @action(detail=True, methods=["post"])
     def generate(self, request, pk=None):
-        matches = services.generate(tournament=self.get_object())
+        matches = services.tournament_generate(tournament=self.get_object())
         fresh = list(selectors.matches_for_output().filter(pk__in=[m.pk for m in matches]))
         return _answer(_matches_out(fresh, request), f"{len(fresh)} matches generated", 201)
 
@@ -310,13 +310,13 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         tournament = self.get_object()
         data = ScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        matches = services.schedule(tournament=tournament, **data.validated_data)
+        matches = services.tournament_schedule(tournament=tournament, **data.validated_data)
         return _answer(_matches_out(matches, request), f"{len(matches)} matches scheduled")
 
     @extend_schema(request=None, responses={201: _MATCH_OUT})
     @action(detail=True, methods=["post"], url_path="next-round")
     def next_round(self, request, pk=None):
-        matches = services.mexicano_next_round(tournament=self.get_object())
+        matches = services.round_generate(tournament=self.get_object())
         fresh = list(selectors.matches_for_output().filter(pk__in=[m.pk for m in matches]))
         return _answer(_matches_out(fresh, request), "Next round drawn", 201)
 

@@ -1,15 +1,15 @@
 """Live-layer test fixtures: both Redis channel-layer classes, a tournament stream wired to a
-test resolver and snapshot provider, and a club with two courts and people around it."""
+test resolver and snapshot provider, and a club with two courts and people around it
+(tests.support.live.make_world)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
+
+from tests.support.live import make_world
 
 LAYER_BACKENDS = {
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -41,50 +41,9 @@ def fast_checks(settings):
     return settings
 
 
-@dataclass
-class World:
-    club: object
-    courts: list
-    player: object
-    staff: object
-    day: object  # a future local day (today + 2)
-
-    def at(self, hour: int, minute: int = 0) -> datetime:
-        return datetime.combine(self.day, datetime.min.time(), tzinfo=ZoneInfo(self.club.timezone)).replace(
-            hour=hour, minute=minute)
-
-    @property
-    def club_path(self) -> str:
-        return f"/ws/clubs/{self.club.pk}/"
-
-    @property
-    def staff_path(self) -> str:
-        return f"/ws/clubs/{self.club.pk}/staff/"
-
-
-def make_world(*, is_public: bool = True, courts: int = 2) -> World:
-    from tests.factories import ClubFactory, CourtFactory, UserFactory, staff_of
-
-    club = ClubFactory(is_public=is_public)
-    court_list = [CourtFactory(club=club, name=f"Court {i + 1}") for i in range(courts)]
-    day = datetime.now(ZoneInfo(club.timezone)).date() + timedelta(days=2)
-    return World(club=club, courts=court_list, player=UserFactory(), staff=staff_of(club), day=day)
-
-
 @pytest.fixture
 async def world(transactional_db):
     return await sync_to_async(make_world)()
-
-
-def book(world: World, court_index: int = 0, hour: int = 10, minutes: int = 60, user=None):
-    from apps.reservations.services import reservation_create
-
-    start = world.at(hour)
-    return reservation_create(court=world.courts[court_index], user=user or world.player, start=start,
-                              end=start + timedelta(minutes=minutes))
-
-
-abook = sync_to_async(book)
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 
-from consumers.tests.conftest import abook
 from routing.streams import club_stream
-from tests.live_helpers import LiveClient, access_token, close_code_of
+from tests.support.factories import ClubFactory, UserFactory, admin_of, staff_of
+from tests.support.live import LiveClient, abook, access_token, close_code_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer")]
 
@@ -122,7 +122,6 @@ async def test_expired_token_is_4401(world):
 async def test_private_club(world):
     def setup():
         from apps.clubs.services import display_key_create
-        from tests.factories import ClubFactory, UserFactory, admin_of
         from apps.organizations.models import Membership, Role
 
         world.club.is_public = False
@@ -151,7 +150,6 @@ async def test_staff_stream(world):
     def setup():
         from apps.clubs.services import display_key_create
         from apps.organizations.models import Role
-        from tests.factories import admin_of, staff_of
 
         _key, raw = display_key_create(club=world.club, name="TV")
         return {"key": raw, "player": access_token(world.player), "staff": access_token(world.staff),

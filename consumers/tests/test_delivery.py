@@ -8,9 +8,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections, transaction
 
-from consumers.tests.conftest import abook, book
 from routing.streams import CLUB, club_stream
-from tests.live_helpers import LiveClient, access_token, comparable
+from tests.support.live import LiveClient, abook, access_token, book, comparable
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer")]
 

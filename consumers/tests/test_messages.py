@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consumers.tests.conftest import abook
-from tests.live_helpers import LiveClient
+from tests.support.live import LiveClient, abook
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer")]
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 
-from tests.live_helpers import access_token, close_code_of
+from apps.organizations.models import Role
+from tests.support.factories import ClubFactory, admin_of, staff_of
+from tests.support.live import access_token, close_code_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer")]
 
 
 def _other_organization_staff() -> dict[str, str]:
     """Tokens of every staff role of a club in another organization."""
-    from apps.organizations.models import Role
-    from tests.factories import ClubFactory, admin_of, staff_of
-
     elsewhere = ClubFactory(is_public=False)
     return {"club_staff": access_token(staff_of(elsewhere)),
             "club_owner": access_token(staff_of(elsewhere, role=Role.CLUB_OWNER)),

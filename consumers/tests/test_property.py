@@ -1,7 +1,9 @@
 """Property (Zulip's verify_action, over a whole session): whatever the interleaving of
 bookings, cancellations, maintenance blocks, lost fan-out messages and clients dropping and
 resuming with `since`, every client ends with exactly the state of a fresh snapshot, having
-applied each seq once and in order (LiveClient raises on any gap or duplicate)."""
+applied each seq once and in order (LiveClient raises on any gap or duplicate). Every change the
+booking rules allow must commit and every other be refused (a small model of the rules says
+which), so a session where nothing committed cannot pass for a converged one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,15 +11,17 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 import routing.publisher
-from consumers.tests.conftest import make_world
-from tests.live_helpers import LiveClient, access_token, comparable
+from tests.support.live import LiveClient, access_token, comparable, make_world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer")]
 
 CLIENTS = 3  # two on the club stream, one on the staff stream
+CLOSING_SLOT = 28  # the club (tests.support.live.make_world) closes at 22:00, 28 half hours after 08:00
 
 
 @dataclass(frozen=True)
@@ -79,15 +83,21 @@ operations = st.lists(st.one_of(
 
 
 class Session:
-    """One example: a fresh club, its clients and what was booked."""
+    """One example: a fresh club, its clients, what was booked and blocked (with the court and
+    half-hour slots each holds), and how many changes committed."""
 
     def __init__(self):
         self.world = make_world()
-        self.reservations: list = []
-        self.blocks: list = []
+        self.reservations: list = []  # (reservation, court, first slot, end slot)
+        self.blocks: list = []  # (block, court, first slot, end slot)
+        self.committed = 0
+        self.surprises: list = []  # (op, committed?, refusal code): outcomes the rules do not predict
 
     def at(self, slot: int):
         return self.world.at(8) + timedelta(minutes=30 * slot)
+
+    def _free(self, court: int, first: int, end: int) -> bool:
+        return all(c != court or end <= a or b <= first for _obj, c, a, b in self.reservations + self.blocks)
 
     def apply(self, op) -> None:
         from apps.clubs.services import maintenance_block_create, maintenance_block_delete
@@ -95,22 +105,35 @@ class Session:
         from apps.reservations.services import reservation_cancel, reservation_create
 
         w = self.world
+        code = None
         try:
             if isinstance(op, Book):
-                self.reservations.append(reservation_create(
-                    court=w.courts[op.court], user=w.player, start=self.at(op.slot),
-                    end=self.at(op.slot + op.length)))
+                first, end = op.slot, op.slot + op.length
+                allowed = end <= CLOSING_SLOT and self._free(op.court, first, end)
+                self.reservations.append((reservation_create(
+                    court=w.courts[op.court], user=w.player, start=self.at(first), end=self.at(end)),
+                    op.court, first, end))
             elif isinstance(op, Cancel) and self.reservations:
-                reservation = self.reservations.pop(op.pick % len(self.reservations))
+                allowed = True
+                reservation = self.reservations.pop(op.pick % len(self.reservations))[0]
                 reservation_cancel(reservation=reservation, actor=w.staff, actor_is_staff=True)
             elif isinstance(op, Block):
-                self.blocks.append(maintenance_block_create(
-                    court=w.courts[op.court], start=self.at(op.slot), end=self.at(op.slot + op.length),
-                    reason="maintenance", user=w.staff))
+                first, end = op.slot, op.slot + op.length
+                allowed = self._free(op.court, first, end)  # blocks may run past closing time
+                self.blocks.append((maintenance_block_create(
+                    court=w.courts[op.court], start=self.at(first), end=self.at(end),
+                    reason="maintenance", user=w.staff), op.court, first, end))
             elif isinstance(op, Unblock) and self.blocks:
-                maintenance_block_delete(block=self.blocks.pop(op.pick % len(self.blocks)))
-        except ApplicationError:
-            pass  # taken or outside opening hours: rolled back, no event, no seq
+                allowed = True
+                maintenance_block_delete(block=self.blocks.pop(op.pick % len(self.blocks))[0])
+            else:
+                return  # nothing to cancel or unblock
+            committed = True
+        except ApplicationError as refused:
+            committed, code = False, refused.code  # taken or outside opening hours: rolled back, no event, no seq
+        self.committed += committed
+        if committed != allowed:
+            self.surprises.append((op, committed, code))
 
     def fresh(self) -> tuple[dict, dict, dict]:
         from routing.eventlog import repeatable_read
@@ -175,6 +198,8 @@ async def test_every_client_converges_to_a_fresh_snapshot(ops, lossy_fanout, fas
                 await sync_to_async(session.apply)(op)
 
         club, staff, seqs = await sync_to_async(session.fresh)()
+        assert session.surprises == [], "a change the rules allow was refused, or the reverse"
+        assert seqs["club"] == session.committed, "one club event per committed change, none for a refused one"
         for client in clients:
             if not client.connected:
                 await client.connect(since=client.seq)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 
-from tests.live_helpers import LiveClient, access_token, close_code_of
+from tests.support.live import LiveClient, access_token, close_code_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer")]
 

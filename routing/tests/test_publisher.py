@@ -48,7 +48,7 @@ def test_rolled_back_publish_sends_nothing_and_uses_no_seq(sent):
         publish(stream, "a", {"n": 1})
     with pytest.raises(ZeroDivisionError), transaction.atomic():
         publish(stream, "b", {"n": 2})
-        1 / 0
+        1 / 0  # noqa: B018  (fails inside the transaction on purpose)
     with transaction.atomic():  # a rolled-back savepoint inside a committed transaction
         try:
             with transaction.atomic():

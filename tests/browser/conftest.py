@@ -67,7 +67,7 @@ def node(transactional_db):
     """One daphne on the test database; data the test commits is what the pages see."""
     from django.db import connection
 
-    from tests.live_servers import DaphneServer, cluster_env, database_url
+    from bench.kit.daphne import DaphneServer, cluster_env, database_url
 
     server = DaphneServer(cluster_env(database_url=database_url(connection.settings_dict)), name="browser")
     server.start()

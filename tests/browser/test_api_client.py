@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 

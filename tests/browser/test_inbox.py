@@ -17,7 +17,7 @@ from apps.accounts.models import User
 from apps.accounts.phone import _digest as phone_digest
 from apps.notifications.models import Kind, Notification
 from apps.notifications.services import preference_matrix
-from tests.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory
+from tests.support.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

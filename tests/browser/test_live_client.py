@@ -62,7 +62,7 @@ def test_applies_in_order_and_drops_duplicates(page):
       return { url: ws.url, events: rec.events, dups: s.stats.duplicates, before, state: s.state,
                last: s.lastSeq, sockets: FakeWS.all.length };
     }""")
-    assert result["url"].startswith(f"ws://padelyzer.test/ws/clubs/x/?")
+    assert result["url"].startswith("ws://padelyzer.test/ws/clubs/x/?")
     assert query(result["url"]) == {"date": "2026-01-01", "display_key": "dk_1", "since": "5"}
     assert result["events"] == [6, 7]
     assert result["dups"] == 3

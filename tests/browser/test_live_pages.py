@@ -17,8 +17,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.clubs.models import AllocationStatus
 from apps.clubs.services import display_key_create, display_key_revoke
 from apps.reservations.events import publish_reservation_event
-from tests.browser.support import midday_timezone, off_loop
-from tests.factories import PASSWORD, ClubFactory, CourtFactory, ReservationFactory, UserFactory
+from tests.support.browser import midday_timezone, off_loop
+from tests.support.factories import PASSWORD, ClubFactory, CourtFactory, ReservationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

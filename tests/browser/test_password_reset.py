@@ -7,7 +7,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tests.factories import ClubFactory, UserFactory
+from tests.support.factories import ClubFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

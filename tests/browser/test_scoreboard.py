@@ -14,8 +14,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.tournaments import services
 from apps.tournaments.models import Match
-from apps.tournaments.tests.support import club_with_staff, make_tournament, win_match
-from tests.browser.support import off_loop
+from tests.support.browser import off_loop
+from tests.support.tournaments import club_with_staff, make_tournament, win_match
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,9 +25,9 @@ WAIT = 15_000  # ms; a live event normally lands within a few hundred
 def _tournament():
     club, staff = club_with_staff(courts=2)
     tournament = make_tournament(club, entries=4, name="Open Live")
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     day = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
-    services.schedule(tournament=tournament, start_date=day, match_minutes=90)
+    services.tournament_schedule(tournament=tournament, start_date=day, match_minutes=90)
     semis = list(Match.objects.filter(tournament=tournament, round=1).order_by("position"))
     final = Match.objects.get(tournament=tournament, round=2)
     return tournament, staff, semis, final
@@ -123,7 +123,7 @@ def test_scoreboard_in_spanish(browser, node):
 def test_scoreboard_shows_the_third_place_match_under_the_final_and_crowns_the_finals_winner(browser, node):
     club, _staff = club_with_staff(courts=2)
     tournament = make_tournament(club, entries=4, name="Open Bronce", third_place=True)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     semi1, semi2 = Match.objects.filter(tournament=tournament, round=1).order_by("position")
     win_match(semi1, team=1)
     win_match(semi2, team=1)

@@ -23,9 +23,9 @@ from django.db import connection
 
 from apps.clubs.models import AllocationStatus
 from apps.reservations.models import Reservation
-from tests.browser.support import midday_timezone, off_loop
-from tests.factories import PASSWORD, ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
-from tests.live_servers import ROOT, DaphneServer, cluster_env, database_url
+from bench.kit.daphne import ROOT, DaphneServer, cluster_env, database_url
+from tests.support.browser import midday_timezone, off_loop
+from tests.support.factories import PASSWORD, ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -266,7 +266,7 @@ def test_a_player_is_told_they_are_not_allowed_and_spanish_works(browser, cluste
 
 def schedule_a_match(club, day):
     from apps.tournaments import services as tournaments
-    from apps.tournaments.tests.support import make_tournament
+    from tests.support.tournaments import make_tournament
 
     tournament = make_tournament(club, entries=2, name="Copa")
     tournaments.generate(tournament=tournament)

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from apps.tournaments import services
 from apps.tournaments.models import Match, Tournament
-from tests.browser.support import off_loop
-from tests.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory, staff_of
+from tests.support.browser import off_loop
+from tests.support.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory, staff_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -245,12 +245,12 @@ def test_americano_takes_one_player_per_entry_and_entries_can_be_withdrawn(brows
 
 
 def test_the_desk_fits_a_phone_and_the_match_table_scrolls_inside_its_card(browser, node):
-    from apps.tournaments.tests.support import make_tournament
+    from tests.support.tournaments import make_tournament
 
     club, staff = _club("Club Oeste", "Eva")
     tournament = make_tournament(club, entries=6, name="Liga de invierno", format="groups_knockout",
                                  group_size=3, advance_per_group=1)
-    services.generate(tournament=tournament)
+    services.tournament_generate(tournament=tournament)
     context = browser.new_context(locale="es-ES", extra_http_headers={"Accept-Language": "es"},
                                   viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()

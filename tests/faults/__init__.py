@@ -1,4 +1,4 @@
-"""Fault tests (issue 6): each runs against its own PostgreSQL and Redis (tests/private_services.py),
+"""Fault tests (issue 6): each runs against its own PostgreSQL and Redis (tests/support/services.py),
 which it kills and restarts; the machine's shared servers are never touched.
 
 The third fault of the issue, kill -9 of a daphne node while bookings go on, is

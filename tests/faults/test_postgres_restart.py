@@ -19,9 +19,9 @@ import time
 import pytest
 import requests
 
-from tests.booking_audit import audit, problems
-from tests.faults.watchers import Watcher, fresh_snapshot
-from tests.live_api import seed_club
+from bench.kit.audit import audit, problems
+from bench.kit.liveclient import fresh_snapshot
+from tests.support.remote import Watcher, seed_club
 
 pytestmark = [pytest.mark.slow]
 

@@ -14,8 +14,8 @@ import time
 import pytest
 import requests
 
-from tests.faults.watchers import Watcher, fresh_snapshot
-from tests.live_api import call, seed_club
+from bench.kit.liveclient import fresh_snapshot
+from tests.support.remote import Watcher, call, seed_club
 
 pytestmark = [pytest.mark.slow]
 

@@ -6,9 +6,9 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from apps.accounts.models import LoginAttempt, RevokedAccessToken, User
-from apps.core.tests.helpers import err, ok
 from apps.organizations.models import Role
-from tests.factories import PASSWORD, ClubFactory, OrganizationFactory, UserFactory, admin_of, staff_of
+from tests.support.api import err, ok
+from tests.support.factories import PASSWORD, ClubFactory, OrganizationFactory, UserFactory, admin_of, staff_of
 
 pytestmark = pytest.mark.django_db
 

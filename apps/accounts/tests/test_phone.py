@@ -6,10 +6,10 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.accounts.phone import MAX_ATTEMPTS
-from apps.core.tests.helpers import client_for, err, ok
 from apps.notifications.models import Channel, Kind
 from apps.notifications.services import enabled_channels, set_preferences
-from tests.factories import UserFactory
+from tests.support.api import client_for, err, ok
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

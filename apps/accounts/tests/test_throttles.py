@@ -9,9 +9,9 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apps.accounts.models import LoginAttempt
-from apps.core.tests.helpers import client_for, err, ok
 from project.throttle_rates import DEFAULT_THROTTLE_RATES, parse_throttle_rates
-from tests.factories import PASSWORD, UserFactory
+from tests.support.api import client_for, err, ok
+from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.clubs.models import AllocationStatus, DisplayKey, MaintenanceBlock, PricingRule
-from apps.core.tests.helpers import at, booking_body, client_for, err, future_day, ok
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.api import at, booking_body, client_for, err, future_day, ok
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 

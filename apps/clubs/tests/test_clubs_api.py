@@ -3,9 +3,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.clubs.models import Club, Court, OpeningHours
-from apps.core.tests.helpers import client_for, err, ok
 from apps.organizations.models import Role
-from tests.factories import ClubFactory, CourtFactory, OrganizationFactory, UserFactory, admin_of, staff_of
+from tests.support.api import client_for, err, ok
+from tests.support.factories import ClubFactory, CourtFactory, OrganizationFactory, UserFactory, admin_of, staff_of
 
 pytestmark = pytest.mark.django_db
 

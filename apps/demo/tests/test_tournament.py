@@ -9,10 +9,10 @@ from django.core.management import call_command
 from apps.demo.tournament import seed_demo_tournament
 from apps.tournaments.models import Match, MatchAllocation, Tournament
 from apps.tournaments.selectors import tournament_snapshot
-from apps.tournaments.tests.support import club_with_staff
 from routing.publisher import current_seq
 from routing.streams import tournament_stream
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.tournaments import club_with_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from apps.core.tests.helpers import at, booking_body, client_for, future_day, ok
 from apps.notifications import triggers
 from apps.notifications.models import Kind, Notification
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory
+from tests.support.api import at, booking_body, client_for, future_day, ok
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,16 +7,16 @@ from django.core import mail
 from django.utils import timezone
 
 from apps.clubs.models import AllocationStatus
-from apps.core.tests.helpers import at, booking_body, client_for, err, future_day, ok
 from apps.notifications import periodic, services, tasks, triggers
 from apps.notifications.delivery import DeliveryFailed, attempt_delivery
 from apps.notifications.models import Channel, Delivery, DeliveryStatus, Kind, Notification
 from apps.notifications.selectors import unread_notifications_snapshot
 from apps.reservations.models import Reservation
 from project.celery import app
-from routing.models import StreamEvent
 from routing.streams import user_stream
-from tests.factories import CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.api import at, booking_body, client_for, err, future_day, ok
+from tests.support.factories import CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.live import stream_events
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,6 @@ BOOK = "/api/v1/reservations/reservations/"
 
 def book(client, court, hour=10, days=3):
     return client.post(BOOK, booking_body(court, at(court.club, future_day(court.club, days), hour)), format="json")
-
-
-def user_events(user):
-    return list(StreamEvent.objects.filter(stream=user_stream(user.pk)).order_by("seq"))
 
 
 class FlakySms:
@@ -56,7 +52,7 @@ def test_booking_confirmed_notifies_in_app_and_email_after_commit(eager_celery, 
     assert notification.data["reservation"] == reservation_id
     assert "Pista 1" in notification.body
     assert mail.outbox == []
-    events = user_events(user)
+    events = stream_events(user_stream(user.pk))
     assert [(e.type, e.seq) for e in events] == [("notification", 1)]
     assert events[0].data["id"] == str(notification.pk) and events[0].data["read_at"] is None
     for callback in callbacks:
@@ -90,7 +86,7 @@ def test_rejected_booking_notifies_nobody(eager_celery, django_capture_on_commit
         ok(book(client_for(first), court), 201)
         err(book(client_for(second), court), 409, "slot_unavailable")
     assert not Notification.objects.filter(user=second).exists()
-    assert user_events(second) == []
+    assert stream_events(user_stream(second.pk)) == []
     assert [m.to for m in mail.outbox] == [[first.email]]
 
 
@@ -106,7 +102,7 @@ def test_cancellation_notifies_the_player_with_the_refund(eager_celery, django_c
     assert cancelled.data["refund"] == {"amount": "20.00", "currency": "EUR", "status": "pending"}
     assert "Refund: 20.00 EUR" in cancelled.body
     assert not Notification.objects.filter(user=staff).exists()
-    assert [e.data["kind"] for e in user_events(player)] == ["booking_confirmed", "booking_cancelled"]
+    assert [e.data["kind"] for e in stream_events(user_stream(player.pk))] == ["booking_confirmed", "booking_cancelled"]
     assert len(mail.outbox) == 2
 
 
@@ -167,7 +163,7 @@ def test_sms_when_enabled_and_in_app_off(eager_celery, sms_outbox, django_captur
         ok(book(client_for(user), court), 201)
     notification = Notification.objects.get(user=user)
     assert notification.in_app is False
-    assert user_events(user) == []  # in-app off: nothing on the user stream
+    assert stream_events(user_stream(user.pk)) == []  # in-app off: nothing on the user stream
     assert mail.outbox == []
     assert len(sms_outbox) == 1 and sms_outbox[0]["to"] == "+34600111222"
     delivery = notification.deliveries.get()
@@ -343,7 +339,7 @@ def test_match_called_notifies_every_player_once():
     assert triggers.notify_match_called(players, info) == [None] * 4
     assert len(triggers.notify_match_called(players[:1], {**info, "call": 2})) == 1  # a deliberate re-call
     for player in players:
-        assert [e.data["kind"] for e in user_events(player)][0] == "match_called"
+        assert [e.data["kind"] for e in stream_events(user_stream(player.pk))][0] == "match_called"
 
 
 def test_unknown_kind_is_refused():
@@ -394,7 +390,7 @@ def test_read_one_and_read_all():
 def test_snapshot_has_the_event_shape():
     user = UserFactory()
     notification = _inbox(user, 1)[0]
-    event = user_events(user)[0]
+    event = stream_events(user_stream(user.pk))[0]
     assert unread_notifications_snapshot(user) == [event.data]
     assert event.data["id"] == str(notification.pk)
 

@@ -6,10 +6,10 @@ from unittest import mock
 
 import pytest
 
-from apps.core.tests.helpers import client_for, err, ok
 from apps.notifications.models import Channel, Kind
 from apps.notifications.services import preference_matrix
-from tests.factories import UserFactory
+from tests.support.api import client_for, err, ok
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

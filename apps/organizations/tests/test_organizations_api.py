@@ -1,10 +1,10 @@
 """CONTRACT §2 `root/organizations/`: create (slug derived), list mine, add members (org_admin only)."""
 import pytest
 
-from apps.core.tests.helpers import client_for, err, ok
 from apps.organizations.models import Membership, Organization, Role
 from apps.organizations.selectors import tenant_scope_for
-from tests.factories import ClubFactory, OrganizationFactory, UserFactory, admin_of, staff_of
+from tests.support.api import client_for, err, ok
+from tests.support.factories import ClubFactory, OrganizationFactory, UserFactory, admin_of, staff_of
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.payments.tests.fake_stripe import API_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET, FakeStripe, FakeStripeHTTP
+from tests.support.stripe import API_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET, FakeStripe, FakeStripeHTTP
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from apps.payments import tasks
 from apps.payments.models import Payment, PaymentStatus
-from apps.payments.tests.fake_stripe import PUBLISHABLE_KEY
-from apps.payments.tests.helpers import auth, book, online_court
 from apps.reservations.models import Reservation
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.payments import auth, book, online_court
+from tests.support.stripe import PUBLISHABLE_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,12 @@ from django.utils import timezone
 
 from apps.payments import services
 from apps.payments.models import Payment, PaymentStatus, Refund, RefundState
-from apps.payments.tests.helpers import book, club_events, deliver, online_court, staff_events
 from apps.reservations import tasks as reservation_tasks
 from apps.reservations.models import Reservation
 from apps.reservations.services import reservation_expire_hold
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.live import club_events, staff_events
+from tests.support.payments import book, deliver, online_court
 
 pytestmark = pytest.mark.django_db
 

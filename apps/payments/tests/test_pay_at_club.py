@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 
 from apps.payments.models import Payment
-from apps.payments.tests.helpers import auth, book, online_court, staff_events
-from tests.factories import UserFactory, staff_of
+from tests.support.factories import ClubFactory, UserFactory, staff_of
+from tests.support.live import staff_events
+from tests.support.payments import auth, book, online_court
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,6 @@ def test_a_cancelled_desk_paid_booking_owes_a_refund_until_staff_hand_it_back(
 
     url = f"/api/v1/reservations/reservations/{reservation_id}/refund-at-desk/"
     assert auth(api_client, UserFactory()).post(url).status_code == 404  # existence not revealed
-    from tests.factories import ClubFactory
     other_desk = staff_of(ClubFactory())
     assert auth(api_client, other_desk).post(url).status_code == 404  # another club's staff: not theirs
     refused = auth(api_client, owner).post(url)
@@ -155,7 +155,6 @@ def test_staff_list_the_refunds_owed_at_the_desk_whatever_the_date(api_client, n
     assert all(r["payment"]["refund"] == {"amount": "20.00", "currency": "EUR", "status": "pending"} for r in listed)
     assert kept["id"] not in {r["id"] for r in listed}
     # Another club's staff asking for this club get only their own bookings (none).
-    from tests.factories import ClubFactory
     assert auth(api_client, staff_of(ClubFactory())).get(url).json()["data"] == []
     bad = auth(api_client, staff).get("/api/v1/reservations/reservations/?refund_status=someday")
     assert bad.status_code == 400 and "refund_status" in bad.json()["error"]["details"]

@@ -3,9 +3,10 @@ import pytest
 
 from apps.payments import services, tasks
 from apps.payments.models import Payment, Refund, RefundState
-from apps.payments.tests.helpers import auth, book, deliver, online_court, staff_events
 from apps.reservations.models import Reservation
-from tests.factories import UserFactory, staff_of
+from tests.support.factories import UserFactory, staff_of
+from tests.support.live import staff_events
+from tests.support.payments import auth, book, deliver, online_court
 
 pytestmark = pytest.mark.django_db
 

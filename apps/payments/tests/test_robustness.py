@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from apps.payments import services, tasks
 from apps.payments.models import Payment, Refund, RefundState, StripeEvent
-from apps.payments.tests.helpers import auth, book, deliver, online_court, staff_events
 from apps.reservations.models import Reservation
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.live import staff_events
+from tests.support.payments import auth, book, deliver, online_court
 
 pytestmark = pytest.mark.django_db
 

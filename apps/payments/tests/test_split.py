@@ -5,10 +5,11 @@ import pytest
 from django.utils import timezone
 
 from apps.payments.models import Payment, PaymentStatus, Refund, RefundState
-from apps.payments.tests.helpers import auth, book, club_events, deliver, online_court, staff_events
 from apps.reservations import tasks as reservation_tasks
 from apps.reservations.models import Reservation
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.live import club_events, staff_events
+from tests.support.payments import auth, book, deliver, online_court
 
 pytestmark = pytest.mark.django_db
 

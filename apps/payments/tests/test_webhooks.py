@@ -6,9 +6,11 @@ import time
 import pytest
 
 from apps.payments.models import Payment, PaymentStatus, StripeEvent
-from apps.payments.tests.helpers import book, club_events, deliver, online_court, staff_events
 from apps.reservations.models import Reservation
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.live import club_events, staff_events
+from tests.support.payments import book, deliver, online_court
+from tests.support.stripe import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +31,6 @@ def test_bad_signature_or_old_timestamp_is_400(api_client, fake_stripe, held, ca
     if case == "wrong_secret":
         response = deliver(api_client, body, secret="whsec_someone_else")
     elif case == "tampered":
-        from apps.payments.tests.fake_stripe import sign
-
         response = deliver(api_client, body.replace('"livemode": false', '"livemode": true'), header=sign(body))
     elif case == "old_timestamp":
         response = deliver(api_client, body, timestamp=int(time.time()) - 301)

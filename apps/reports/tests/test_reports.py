@@ -15,14 +15,13 @@ from psycopg2.extras import DateTimeTZRange
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.clubs.models import AllocationStatus, MaintenanceBlock
-from apps.core.tests.helpers import client_for, err, ok
 from apps.reports import builders, tasks
 from apps.reports.build import build
 from apps.reports.models import Report, ReportLine, ReportStatus
 from project.celery import app
-from routing.models import StreamEvent
-from routing.streams import staff_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.api import client_for, err, ok
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.live import staff_events
 
 MADRID = ZoneInfo("Europe/Madrid")
 REPORTS = "/api/v1/reports/"
@@ -46,10 +45,6 @@ def make_report(club, kind, date_from, date_to, user=None) -> Report:
 def csv_rows(report) -> list[dict]:
     text = "".join(ReportLine.objects.filter(report=report).order_by("n").values_list("text", flat=True))
     return list(csv.DictReader(io.StringIO(text)))
-
-
-def staff_events(club):
-    return list(StreamEvent.objects.filter(stream=staff_stream(club.pk)).order_by("seq"))
 
 
 # A week of 2026 that includes the spring DST change in Madrid (Sunday 29 March, 02:00 -> 03:00).
@@ -169,7 +164,7 @@ def test_build_streams_progress_then_ready_to_the_staff_stream(club_with_booking
     report = make_report(club, "occupancy", MON, SUN)
     with django_capture_on_commit_callbacks(execute=False):
         assert tasks.build_report.apply(args=[str(report.pk)]).get() == "ready"
-    events = staff_events(club)
+    events = staff_events(club.pk)
     assert [e.type for e in events[:-1]] == ["report.progress"] * (len(events) - 1)
     progress = [e.data["progress"] for e in events[:-1]]
     assert progress[0] == 0 and progress == sorted(set(progress)) and len(progress) >= 5 and progress[-1] < 100
@@ -187,10 +182,10 @@ def test_build_is_idempotent_and_restarts_after_a_crash(club_with_bookings):
     report = make_report(club, "revenue", MON, SUN)
     build(report.pk)
     first = csv_rows(report)
-    events = len(staff_events(club))
+    events = len(staff_events(club.pk))
     assert build(report.pk) == "ready"  # a redelivered copy changes nothing
-    assert len(staff_events(club)) == events
-    assert [e.type for e in staff_events(club)].count("report.ready") == 1
+    assert len(staff_events(club.pk)) == events
+    assert [e.type for e in staff_events(club.pk)].count("report.ready") == 1
     assert csv_rows(report) == first
     # A worker died mid-build: status left running with a partial CSV; the redelivery starts over.
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, progress=40)
@@ -225,7 +220,7 @@ def test_a_failing_build_is_marked_failed_and_raises(club_with_bookings):
             tasks.build_report.apply(args=[str(report.pk)], throw=True).get()
     report.refresh_from_db()
     assert (report.status, report.error) == ("failed", "RuntimeError")
-    assert [e.type for e in staff_events(club)] == ["report.progress", "report.failed"]
+    assert [e.type for e in staff_events(club.pk)] == ["report.progress", "report.failed"]
     assert not ReportLine.objects.filter(report=report).exists()
 
 

@@ -7,12 +7,18 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.clubs.models import AllocationStatus, OpeningHours
-from apps.core.tests.helpers import at, booking_body, client_for, err, future_day, make_block, next_weekday, ok
 from apps.reservations.selectors import availability_for
 from routing.publisher import current_seq
 from routing.streams import club_stream
-from tests.factories import (ClubFactory, CourtFactory, PricingRuleFactory, ReservationFactory, UserFactory,
-                             staff_of)
+from tests.support.api import at, booking_body, client_for, err, future_day, make_block, next_weekday, ok
+from tests.support.factories import (
+    ClubFactory,
+    CourtFactory,
+    PricingRuleFactory,
+    ReservationFactory,
+    UserFactory,
+    staff_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +50,7 @@ def test_shape_and_grid():
     assert slots[0]["start"] == at(club, day, 8).isoformat()
     assert slots[-1]["end"] == at(club, day, 22).isoformat()
     assert all(s["status"] == "free" for s in slots)
-    assert all(a["end"] == b["start"] for a, b in zip(slots, slots[1:]))
+    assert all(a["end"] == b["start"] for a, b in zip(slots, slots[1:], strict=False))
 
 
 def test_every_status():

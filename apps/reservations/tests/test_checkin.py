@@ -10,10 +10,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.clubs.models import AllocationStatus
 from apps.core.errors import Conflict
 from apps.reservations.models import Reservation
-from apps.reservations.services import reservation_check_in, reservation_mark_no_show
-from routing.models import StreamEvent
+from apps.reservations.services import reservation_check_in
 from routing.streams import club_stream, staff_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, admin_of, staff_of
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, admin_of, staff_of
+from tests.support.live import stream_events
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +42,6 @@ def url(reservation, action):
     return f"/api/v1/reservations/reservations/{reservation.pk}/{action}/"
 
 
-def events(stream, type_=None):
-    qs = StreamEvent.objects.filter(stream=stream).order_by("seq")
-    if type_:
-        qs = qs.filter(type=type_)
-    return list(qs)
-
-
 def test_staff_checks_players_in_and_every_screen_hears_it(api_client, world):
     club, court, player, staff, now = world
     reservation = booking(court, player, now + timedelta(minutes=20))
@@ -63,16 +56,16 @@ def test_staff_checks_players_in_and_every_screen_hears_it(api_client, world):
     reservation.refresh_from_db()
     assert reservation.checked_in_at is not None
 
-    (desk,) = events(staff_stream(club.pk), "checkin.checked_in")
+    (desk,) = stream_events(staff_stream(club.pk), "checkin.checked_in")
     assert desk.data["reservation"] == str(reservation.pk)
     assert desk.data["player"]["name"] == player.full_name
     assert desk.data["by"]["id"] == str(staff.pk)
     assert desk.data["checked_in_at"] is not None
-    (public,) = events(club_stream(club.pk), "reservation.updated")
+    (public,) = stream_events(club_stream(club.pk), "reservation.updated")
     assert public.data["id"] == str(reservation.pk)
     assert public.data["slot_status"] == "booked"
     assert "player" not in public.data  # the club stream is public: no names
-    (staff_update,) = events(staff_stream(club.pk), "reservation.updated")
+    (staff_update,) = stream_events(staff_stream(club.pk), "reservation.updated")
     assert staff_update.data["reason"] == "checked_in"
     assert staff_update.seq + 1 == desk.seq  # one transaction, consecutive seqs
     # the list staff load the day from carries it too
@@ -85,11 +78,11 @@ def test_check_in_twice_is_a_conflict_and_publishes_nothing_more(api_client, wor
     reservation = booking(court, player, now - timedelta(minutes=5))
     auth(api_client, staff)
     assert api_client.post(url(reservation, "check-in")).status_code == 200
-    before = len(events(staff_stream(club.pk)))
+    before = len(stream_events(staff_stream(club.pk)))
     again = api_client.post(url(reservation, "check-in"))
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_checked_in"
-    assert len(events(staff_stream(club.pk))) == before
+    assert len(stream_events(staff_stream(club.pk))) == before
 
 
 @pytest.mark.parametrize("status", [AllocationStatus.HELD, AllocationStatus.CANCELLED, AllocationStatus.EXPIRED,
@@ -101,7 +94,7 @@ def test_only_confirmed_bookings_check_in(api_client, world, status):
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "reservation_not_confirmed"
     assert response.json()["success"] is False
-    assert events(staff_stream(club.pk)) == []
+    assert stream_events(staff_stream(club.pk)) == []
 
 
 def test_check_in_opens_an_hour_before_the_start(api_client, world):
@@ -131,10 +124,10 @@ def test_no_show_only_after_the_start(api_client, world):
     assert response.json()["data"]["status"] == "no_show"
     started.refresh_from_db()
     assert started.status == AllocationStatus.NO_SHOW
-    (desk,) = events(staff_stream(club.pk), "checkin.no_show")
+    (desk,) = stream_events(staff_stream(club.pk), "checkin.no_show")
     assert desk.data["reservation"] == str(started.pk)
     assert desk.data["status"] == "no_show"
-    (public,) = events(club_stream(club.pk), "reservation.updated")
+    (public,) = stream_events(club_stream(club.pk), "reservation.updated")
     assert public.data["status"] == "no_show"
     assert public.data["slot_status"] == "booked"  # the court time stays taken (and counted)
 
@@ -183,7 +176,7 @@ def test_players_and_strangers_may_not(api_client, world):
     assert api_client.post(url(reservation, "check-in")).status_code == 401
     reservation.refresh_from_db()
     assert (reservation.status, reservation.checked_in_at) == (AllocationStatus.CONFIRMED, None)
-    assert events(staff_stream(club.pk)) == []
+    assert stream_events(staff_stream(club.pk)) == []
 
 
 def test_org_admins_and_owners_may(api_client, world):
@@ -219,7 +212,7 @@ def test_a_failed_transaction_publishes_nothing(world):
         raise Boom
     reservation.refresh_from_db()
     assert reservation.checked_in_at is None
-    assert events(staff_stream(club.pk)) == [] and events(club_stream(club.pk)) == []
+    assert stream_events(staff_stream(club.pk)) == [] and stream_events(club_stream(club.pk)) == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -247,4 +240,4 @@ def test_two_desks_checking_in_at_once_make_one_check_in(world):
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = sorted(pool.map(lambda _: desk(), range(2)))
     assert results == ["already_checked_in", "ok"]
-    assert len(events(staff_stream(club.pk), "checkin.checked_in")) == 1
+    assert len(stream_events(staff_stream(club.pk), "checkin.checked_in")) == 1

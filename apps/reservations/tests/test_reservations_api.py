@@ -7,9 +7,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.clubs.models import AllocationStatus
-from apps.core.tests.helpers import at, booking_body, client_for, err, future_day, make_block, ok
 from apps.reservations.models import Reservation
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.api import at, booking_body, client_for, err, future_day, make_block, ok
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 

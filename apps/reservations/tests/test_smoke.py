@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.factories import CourtFactory, UserFactory
+from tests.support.factories import CourtFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,13 +19,6 @@ from apps.tournaments.services.matches import match_call, match_update, point_ad
 from apps.tournaments.services.scheduling import match_reschedule, tournament_schedule
 from apps.tournaments.services.tournaments import tournament_create, tournament_update
 
-# The names before issue 9, for callers other branches still edit (api.py views, demo.py,
-# tests/test_tenant_isolation.py, tests/browser/); drop once those call the names above.
-generate = tournament_generate
-schedule = tournament_schedule
-mexicano_next_round = round_generate
-entries_seed = tournament_seed
-
 __all__ = [
     "entry_create", "entry_delete", "entry_update", "match_call", "match_reschedule", "match_update", "point_add",
     "point_undo", "round_generate", "score_for", "tournament_create", "tournament_generate", "tournament_schedule",

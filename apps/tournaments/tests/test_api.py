@@ -13,8 +13,8 @@ from django.utils import timezone
 from apps.notifications.models import Notification
 from apps.tournaments import services
 from apps.tournaments.models import Match, Tournament
-from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
-from tests.factories import ClubFactory, UserFactory, staff_of
+from tests.support.factories import ClubFactory, UserFactory, staff_of
+from tests.support.tournaments import API, auth, club_with_staff, data, error, make_tournament, win_match
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.db import connection
 
 from apps.tournaments import services
 from apps.tournaments.models import Match
-from apps.tournaments.tests.support import club_with_staff, make_tournament
-from routing.models import StreamEvent
 from routing.streams import tournament_stream
+from tests.support.live import stream_events
+from tests.support.tournaments import club_with_staff, make_tournament
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +32,7 @@ def test_concurrent_points_on_two_matches_lose_nothing():
     services.tournament_generate(tournament=tournament)
     semi1, semi2 = Match.objects.filter(tournament=tournament, round=1).order_by("position")
     stream = tournament_stream(tournament.pk)
-    before = StreamEvent.objects.filter(stream=stream).count()
+    before = len(stream_events(stream))
     barrier, failures = threading.Barrier(4), []
     threads = [threading.Thread(target=_hammer, args=(m.pk, team, 6, barrier, failures))
                for m in (semi1, semi2) for team in (1, 2)]
@@ -45,7 +45,7 @@ def test_concurrent_points_on_two_matches_lose_nothing():
         fresh = Match.objects.get(pk=m.pk)
         assert sorted(fresh.points) == [1] * 6 + [2] * 6  # nobody's point overwrote another's
         assert fresh.score == services.score_for(tournament, fresh.points)
-    seqs = list(StreamEvent.objects.filter(stream=stream).order_by("seq").values_list("seq", flat=True))
+    seqs = [e.seq for e in stream_events(stream)]
     assert seqs == list(range(1, len(seqs) + 1))
     # 24 points: one match.score each, plus one match.started per match.
     assert len(seqs) - before == 24 + 2

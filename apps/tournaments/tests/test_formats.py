@@ -406,7 +406,7 @@ def test_mexicano_sit_outs_rotate_by_rest_count_then_rank():
        rests=st.lists(st.integers(0, 3), min_size=40, max_size=40))
 def test_mexicano_round_properties(n, courts, rests):
     ranked = [f"m{i:02d}" for i in range(n)]
-    sat_out = dict(zip(ranked, rests))
+    sat_out = dict(zip(ranked, rests, strict=False))
     rnd = mexicano_next_round(ranked, courts=courts, sat_out=sat_out)
     per_round = n // 4 if courts is None else min(courts, n // 4)
     assert len(rnd.matches) == per_round

@@ -2,6 +2,7 @@
 that applying them to an old snapshot gives exactly a fresh snapshot."""
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,27 +13,20 @@ from django.utils import timezone
 from apps.core.errors import Conflict
 from apps.tournaments import services
 from apps.tournaments.models import Match
-from apps.tournaments.selectors import apply_event, tournament_snapshot, tournament_stream_allowed
-from apps.tournaments.tests.support import club_with_staff, make_tournament, play_points, win_match
-from routing.eventlog import events_after
+from apps.tournaments.selectors import apply_event, tournament_stream_allowed
 from routing.permissions import Principal, may_subscribe, resolve_target
 from routing.publisher import current_seq
 from routing.streams import tournament_stream
-from tests.factories import UserFactory, staff_of
+from tests.support.factories import UserFactory, staff_of
+from tests.support.live import verify_events
+from tests.support.tournaments import club_with_staff, make_tournament, play_points, win_match
 
 pytestmark = pytest.mark.django_db
 
 
-def events_since(tournament, seq):
-    current, events = events_after(tournament_stream(tournament.pk), seq)
-    assert events is not None
-    return events
-
-
-def replayed(snapshot, events):
-    for event in events:
-        snapshot = apply_event(snapshot, event)
-    return snapshot
+def verify_tournament_events(tournament):
+    """verify_events on the tournament's stream, with the tournament client's reducer."""
+    return verify_events(tournament_stream(tournament.pk), apply=apply_event)
 
 
 def test_point_events_in_order():
@@ -41,18 +35,19 @@ def test_point_events_in_order():
     services.tournament_generate(tournament=tournament)
     semi = Match.objects.filter(tournament=tournament, round=1).order_by("position").first()
     seq = current_seq(tournament_stream(tournament.pk))
-    semi = services.point_add(match=semi, team=1)
-    events = events_since(tournament, seq)
+    with verify_tournament_events(tournament) as seen:
+        semi = services.point_add(match=semi, team=1)
+    events = seen.events
     assert [e["type"] for e in events] == ["match.started", "match.score"]
     assert [e["seq"] for e in events] == [seq + 1, seq + 2]
     assert events[1]["data"]["match"]["score"]["points"] == ["15", "0"]
     assert events[0]["data"]["tournament"]["status"] == "in_progress"
-    seq = events[-1]["seq"]
-    services.point_add(match=semi, team=2)
-    assert [e["type"] for e in events_since(tournament, seq)] == ["match.score"]
-    seq = current_seq(tournament_stream(tournament.pk))
-    semi = win_match(semi, team=2)
-    events = events_since(tournament, seq)
+    with verify_tournament_events(tournament) as seen:
+        services.point_add(match=semi, team=2)
+    assert [e["type"] for e in seen.events] == ["match.score"]
+    with verify_tournament_events(tournament) as seen:
+        semi = win_match(semi, team=2)
+    events = seen.events
     assert [e["type"] for e in events][-3:] == ["match.score", "match.finished", "bracket.updated"]
     finished = events[-2]["data"]["match"]
     assert finished["status"] == "finished" and finished["winner"] == 2
@@ -99,10 +94,11 @@ def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(fmt, count):
     club, _staff = club_with_staff(courts=2)
     tournament = make_tournament(club, format=fmt, entries=count, points_per_match=6, rounds=2,
                                  group_size=3, advance_per_group=1)
-    checkpoints = [(tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk)))]
+    checkpoints = contextlib.ExitStack()  # each verifies, at the end, the events since it was taken
+    first_checkpoint = checkpoints.enter_context(verify_tournament_events(tournament))
     services.tournament_update(tournament=tournament, name="Renamed")
     services.tournament_generate(tournament=tournament)
-    checkpoints.append((tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk))))
+    checkpoints.enter_context(verify_tournament_events(tournament))
     day = timezone.now().astimezone(ZoneInfo(club.timezone)).date() + timedelta(days=1)
     services.tournament_schedule(tournament=tournament, start_date=day, match_minutes=60)
     # Play: points, a finished match, undo of its last point, finish again, more matches.
@@ -111,7 +107,7 @@ def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(fmt, count):
     first = play_points(first, 1, 2)
     first = play_points(first, 2, 1)
     first = services.point_undo(match=first)
-    checkpoints.append((tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk))))
+    checkpoints.enter_context(verify_tournament_events(tournament))
     first = win_match(first, team=2)
     services.point_undo(match=first)
     win_match(first, team=1)
@@ -122,22 +118,18 @@ def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(fmt, count):
             win_match(m, team=1)
         services.round_generate(tournament=tournament)
         play_points(Match.objects.filter(tournament=tournament, round=2).first(), 1, 1)
-    fresh = tournament_snapshot(tournament.pk)
-    for snapshot, seq in checkpoints:
-        assert replayed(snapshot, events_since(tournament, seq)) == fresh
-    assert fresh["tournament"]["name"] == "Renamed"
+    checkpoints.close()
+    assert first_checkpoint.after["tournament"]["name"] == "Renamed"
 
 
 def test_entries_and_seeds_reach_the_snapshot_by_events():
     club, _staff = club_with_staff()
     tournament = make_tournament(club, entries=2)
-    old, seq = tournament_snapshot(tournament.pk), current_seq(tournament_stream(tournament.pk))
-    entry = services.entry_create(tournament=tournament, players=[UserFactory(), UserFactory()], name="Late")
-    services.tournament_seed(tournament=tournament, entries=[entry])
-    services.entry_delete(entry=tournament.entries.exclude(pk=entry.pk).first())
-    fresh = tournament_snapshot(tournament.pk)
-    assert replayed(old, events_since(tournament, seq)) == fresh
-    assert [e["name"] for e in fresh["entries"]][0] == "Late"
+    with verify_tournament_events(tournament) as seen:
+        entry = services.entry_create(tournament=tournament, players=[UserFactory(), UserFactory()], name="Late")
+        services.tournament_seed(tournament=tournament, entries=[entry])
+        services.entry_delete(entry=tournament.entries.exclude(pk=entry.pk).first())
+    assert [e["name"] for e in seen.after["entries"]][0] == "Late"
 
 
 def test_stream_permission_resolver():

@@ -10,9 +10,9 @@ from django.db import connections
 from apps.tournaments import services
 from apps.tournaments.models import Match
 from apps.tournaments.selectors import apply_event, tournament_snapshot
-from apps.tournaments.tests.support import club_with_staff, make_tournament
-from tests.factories import UserFactory
-from tests.live_helpers import LiveClient, access_token, close_code_of
+from tests.support.factories import UserFactory
+from tests.support.live import LiveClient, access_token, close_code_of
+from tests.support.tournaments import club_with_staff, make_tournament
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -10,9 +10,9 @@ import pytest
 from apps.tournaments import services
 from apps.tournaments.models import Match
 from apps.tournaments.selectors import tournament_snapshot
-from apps.tournaments.tests.support import club_with_staff, make_tournament
 from routing.publisher import current_seq
 from routing.streams import tournament_stream
+from tests.support.tournaments import club_with_staff, make_tournament
 
 pytestmark = pytest.mark.django_db
 

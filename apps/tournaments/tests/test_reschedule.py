@@ -13,12 +13,11 @@ from apps.reservations.selectors import availability_for
 from apps.tournaments import selectors as tournament_selectors
 from apps.tournaments import services
 from apps.tournaments.models import Match, MatchAllocation
-from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, play_points
-from routing.eventlog import events_after
 from routing.publisher import current_seq
 from routing.streams import club_stream, tournament_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
-from tests.live_helpers import apply_event
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.live import verify_events
+from tests.support.tournaments import API, auth, club_with_staff, data, error, make_tournament, play_points
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +56,11 @@ def slot_status(club, day, court, hhmm):
 
 def test_a_match_moves_and_every_screen_follows(api_client, scheduled):
     club, staff, tournament, day, court1, court2, semi = scheduled
-    club_seq, club_before = current_seq(club_stream(club.pk)), availability_for(club=club, day=day)
-    tour_seq = current_seq(tournament_stream(tournament.pk))
-    tour_before = tournament_selectors.tournament_snapshot(tournament.pk)
-
-    moved = data(move(api_client, staff, semi, court2, local(club, day, 12)))
+    # Club screens and the scoreboard: the events of the move applied to the snapshots taken
+    # before give exactly fresh snapshots.
+    with (verify_events(club_stream(club.pk), {"date": day.isoformat()}) as club_seen,
+          verify_events(tournament_stream(tournament.pk), apply=tournament_selectors.apply_event) as tour_seen):
+        moved = data(move(api_client, staff, semi, court2, local(club, day, 12)))
     assert moved["court"]["id"] == str(court2.pk)
     assert moved["start"] == local(club, day, 12).isoformat()
     assert moved["end"] == local(club, day, 13, 30).isoformat()  # keeps its 90 minutes
@@ -74,25 +73,13 @@ def test_a_match_moves_and_every_screen_follows(api_client, scheduled):
     assert slot_status(club, day, court2, "13:00") == "blocked"
     assert slot_status(club, day, court2, "13:30") == "free"
 
-    # Club screens: the old time freed, then the new one blocked; replaying them on the snapshot
-    # taken before gives exactly a fresh snapshot.
-    _, club_events = events_after(club_stream(club.pk), club_seq)
+    # Club screens: the old time freed, then the new one blocked.
+    club_events = club_seen.events
     assert [(e["type"], e["data"]["court"]) for e in club_events] == [
         ("court.unblocked", str(court1.pk)), ("court.blocked", str(court2.pk))]
     assert all(e["data"]["match"] == str(semi.pk) for e in club_events)
-    state = club_before
-    for event in club_events:
-        state = apply_event(state, event)
-    fresh = availability_for(club=club, day=day)
-    state["seq"] = fresh["seq"]
-    assert state == fresh
     # The scoreboard's bracket shows the new court and time.
-    _, tour_events = events_after(tournament_stream(tournament.pk), tour_seq)
-    assert [e["type"] for e in tour_events] == ["bracket.updated"]
-    state = tour_before
-    for event in tour_events:
-        state = tournament_selectors.apply_event(state, event)
-    assert state == tournament_selectors.tournament_snapshot(tournament.pk)
+    assert [e["type"] for e in tour_seen.events] == ["bracket.updated"]
 
 
 def test_a_clash_is_refused_and_nothing_moves(api_client, scheduled):

@@ -13,10 +13,10 @@ from apps.reservations.selectors import club_hours
 from apps.tournaments import services
 from apps.tournaments.models import Match, MatchAllocation
 from apps.tournaments.services import scheduling
-from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
-from routing.models import StreamEvent
 from routing.streams import club_stream, staff_stream
-from tests.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.factories import ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.live import stream_events
+from tests.support.tournaments import API, auth, club_with_staff, data, error, make_tournament, win_match
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +62,11 @@ def test_knockout_scheduled_in_round_order_and_blocks_availability(api_client):
     assert [status_at[t] for t in ("08:00", "08:30", "09:00", "09:30", "10:30", "11:00")] == \
         ["blocked"] * 5 + ["free"]
     # Announced on the club stream (and the staff stream) as court.blocked, one per match.
-    blocked = list(StreamEvent.objects.filter(stream=club_stream(club.pk), type="court.blocked"))
+    blocked = stream_events(club_stream(club.pk), "court.blocked")
     assert len(blocked) == 3
     assert {e.data["match"] for e in blocked} == {r["id"] for r in rows.values()}
     assert all(e.data["kind"] == "match" and e.data["slot_status"] == "blocked" for e in blocked)
-    assert StreamEvent.objects.filter(stream=staff_stream(club.pk), type="court.blocked").count() == 3
+    assert len(stream_events(staff_stream(club.pk), "court.blocked")) == 3
     # A player can no longer book the court at that time.
     auth(api_client, UserFactory())
     start = local(club, day, 8, 30)

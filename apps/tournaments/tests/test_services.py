@@ -9,7 +9,7 @@ import pytest
 from apps.tournaments import services
 from apps.tournaments.models import Match, MatchStatus, Tournament
 from apps.tournaments.selectors import tournament_snapshot
-from apps.tournaments.tests.support import (
+from tests.support.tournaments import (
     API,
     auth,
     club_with_staff,

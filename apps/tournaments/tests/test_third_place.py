@@ -11,8 +11,8 @@ from apps.core.errors import Conflict
 from apps.tournaments import services
 from apps.tournaments.formats import THIRD_PLACE_KEY, GroupPlace, LoserOf, groups_knockout, single_elimination
 from apps.tournaments.models import Match
-from apps.tournaments.tests.support import API, auth, club_with_staff, data, error, make_tournament, win_match
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.tournaments import API, auth, club_with_staff, data, error, make_tournament, win_match
 
 # --- the bracket (no database) -----------------------------------------------------------------
 

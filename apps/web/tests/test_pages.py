@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.clubs.models import DisplayKey
 from apps.clubs.services import display_key_create, display_key_revoke
-from tests.factories import ClubFactory, CourtFactory
+from tests.support.factories import ClubFactory, CourtFactory
 
 pytestmark = pytest.mark.django_db
 

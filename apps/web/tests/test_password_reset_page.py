@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_without_a_token_it_asks_for_the_e_mail_and_links_back_only_to_our_pages
 def test_spanish_and_the_sign_in_forms_link_to_it(client):
     page = client.get("/reset-password/", HTTP_ACCEPT_LANGUAGE="es")
     assert "¿Olvidaste tu contraseña?" in page.content.decode()
-    from tests.factories import ClubFactory
+    from tests.support.factories import ClubFactory
 
     club = ClubFactory(slug="club-norte")
     booking = client.get(f"/clubs/{club.slug}/").content.decode()
@@ -43,7 +43,7 @@ def test_spanish_and_the_sign_in_forms_link_to_it(client):
 
 
 def test_the_home_page_lists_public_clubs_and_the_api_docs(client):
-    from tests.factories import ClubFactory
+    from tests.support.factories import ClubFactory
 
     ClubFactory(name="Club Público", slug="club-publico")
     ClubFactory(name="Club Privado", slug="club-privado", is_public=False)

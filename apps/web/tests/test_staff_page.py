@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.factories import ClubFactory, CourtFactory
+from tests.support.factories import ClubFactory, CourtFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_maintenance_list_for_the_dashboard_skips_blocks_that_ended(api_client):
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from apps.clubs.models import AllocationStatus, MaintenanceBlock
-    from tests.factories import staff_of
+    from tests.support.factories import staff_of
 
     club = ClubFactory()
     court = CourtFactory(club=club)

@@ -1,3 +1,4 @@
+"""Payments test helpers: a club that takes online payments, booking through the API, webhooks."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -5,10 +6,8 @@ from zoneinfo import ZoneInfo
 
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.payments.tests.fake_stripe import WEBHOOK_SECRET, sign
-from routing.models import StreamEvent
-from routing.streams import club_stream, staff_stream
-from tests.factories import ClubFactory, CourtFactory
+from tests.support.factories import ClubFactory, CourtFactory
+from tests.support.stripe import WEBHOOK_SECRET, sign
 
 WEBHOOK_URL = "/api/v1/payments/stripe/webhook/"
 
@@ -41,18 +40,3 @@ def deliver(client, body: str, *, secret: str = WEBHOOK_SECRET, timestamp: int |
     client.credentials()  # Stripe sends no bearer token
     return client.generic("POST", WEBHOOK_URL, body.encode(), content_type="application/json",
                           HTTP_STRIPE_SIGNATURE=header if header is not None else sign(body, secret, timestamp))
-
-
-def stream_events(stream: str, type_: str | None = None) -> list[StreamEvent]:
-    qs = StreamEvent.objects.filter(stream=stream).order_by("seq")
-    if type_:
-        qs = qs.filter(type=type_)
-    return list(qs)
-
-
-def club_events(club_id, type_=None):
-    return stream_events(club_stream(club_id), type_)
-
-
-def staff_events(club_id, type_=None):
-    return stream_events(staff_stream(club_id), type_)

@@ -15,9 +15,9 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.clubs.models import BLOCKING_STATUSES, CourtAllocation, MaintenanceBlock
-from apps.core.tests.helpers import at, future_day
 from apps.reservations.models import Reservation
-from tests.factories import CourtFactory, UserFactory, staff_of
+from tests.support.api import at, future_day
+from tests.support.factories import CourtFactory, UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,7 +91,7 @@ def test_overlapping_intervals_racing_leave_no_overlap(court):
     assert won
     rows = sorted(Reservation.objects.filter(court=court), key=lambda r: r.period.lower)
     assert len(rows) == len(won)
-    for before, after in zip(rows, rows[1:]):
+    for before, after in zip(rows, rows[1:], strict=False):
         assert before.period.upper <= after.period.lower, "two reservations overlap"
 
 

@@ -1,15 +1,15 @@
-"""The Python reference of the client's "apply an event to a snapshot" (tests/live_helpers.py)."""
+"""The Python reference of the client's "apply an event to a snapshot" (bench/kit/liveclient.py)."""
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.live_helpers import NeedsResync, apply_event
+from bench.kit.liveclient import NeedsResync, apply_event
 
 
 def snapshot():
     slots = [{"start": f"2026-12-01T{h:02d}:{m:02d}:00+01:00", "end": f"2026-12-01T{h + (m + 30) // 60:02d}:"
               f"{(m + 30) % 60:02d}:00+01:00", "status": s, "price": "10.00"}
-             for (h, m), s in zip([(9, 30), (10, 0), (10, 30), (11, 0)], ["closed", "free", "free", "free"])]
+             for (h, m), s in zip([(9, 30), (10, 0), (10, 30), (11, 0)], ["closed", "free", "free", "free"], strict=True)]
     return {"club": "c", "date": "2026-12-01", "timezone": "Europe/Madrid", "seq": 4,
             "courts": [{"id": "k1", "name": "Court 1", "is_active": True, "indoor": False, "slots": slots}],
             "reservations": []}

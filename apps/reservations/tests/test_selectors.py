@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.clubs.models import AllocationStatus
-from apps.core.tests.helpers import at, future_day, make_block
 from apps.reservations.selectors import availability_for
-from tests.factories import ClubFactory, CourtFactory, PricingRuleFactory, ReservationFactory, UserFactory
+from tests.support.api import at, future_day, make_block
+from tests.support.factories import ClubFactory, CourtFactory, PricingRuleFactory, ReservationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

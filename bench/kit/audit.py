@@ -2,6 +2,8 @@
 test: raw SQL over the tables, not the ORM or the services."""
 from __future__ import annotations
 
+import psycopg2
+
 # Two blocking allocations of one court whose periods overlap: must never exist (the
 # exclusion constraint's promise, checked here from the outside).
 OVERLAP_SQL = """
@@ -52,8 +54,6 @@ WHERE e.stream = ANY(%s) AND e.type = 'reservation.created'
 
 def audit(database_url: str, club_id: str) -> dict:
     """Everything wrong with the bookings of `club_id`; every list empty means consistent."""
-    import psycopg2
-
     club, staff = f"club:{club_id}", f"staff:{club_id}"
     conn = psycopg2.connect(database_url, connect_timeout=10)
     try:
