@@ -15,8 +15,15 @@ from apps.clubs.api import CourtViewSet
 from apps.clubs.models import Club
 from apps.core import tenancy
 from apps.core.tenancy import TenantFilterBackend, TenantScopedMixin
-from apps.core.tests.helpers import client_for
-from tests.factories import ClubFactory, CourtFactory, OrganizationFactory, PricingRuleFactory, UserFactory, admin_of
+from tests.support.api import client_for
+from tests.support.factories import (
+    ClubFactory,
+    CourtFactory,
+    OrganizationFactory,
+    PricingRuleFactory,
+    UserFactory,
+    admin_of,
+)
 from tests.support.routes import api_routes
 
 # --- the guard ---
