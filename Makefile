@@ -22,8 +22,10 @@ run: venv
 	@$(PY) scripts/run.py
 
 # Import contracts first (.importlinter: layers, no cycles), then the suite; Redis for the tests: REDIS_URL, else the local default.
+# House rules first (ruff: pyproject.toml; import layers and no cycles: .importlinter), then the suite.
 test: venv
-	@$(VENV)/bin/lint-imports
+	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/lint-imports --no-cache
 	@REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(PY) scripts/embedded_pg.py -- $(PY) -m pytest $(ARGS)
 
 ci:

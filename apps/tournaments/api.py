@@ -339,7 +339,7 @@ def _matches_out(matches, request) -> list[dict]:
     shown = {m.pk for m in matches if m.scorer_id and (m.tournament.club_id in staff
                                                         or (user is not None and m.scorer_id == user.pk))}
     names = {u.pk: u.full_name for u in User.objects.filter(pk__in={m.scorer_id for m in matches if m.pk in shown})}
-    for row, match in zip(out, matches):
+    for row, match in zip(out, matches, strict=True):
         visible = match.pk in shown
         row["scorer"] = str(match.scorer_id) if visible else None
         row["scorer_name"] = names.get(match.scorer_id) if visible else None
