@@ -23,9 +23,11 @@ from django.db import connection
 
 from apps.clubs.models import AllocationStatus
 from apps.reservations.models import Reservation
+from apps.tournaments import services as tournaments
 from bench.kit.daphne import ROOT, DaphneServer, cluster_env, database_url
 from tests.support.browser import midday_timezone, off_loop
 from tests.support.factories import PASSWORD, ClubFactory, CourtFactory, ReservationFactory, UserFactory, staff_of
+from tests.support.tournaments import make_tournament
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -265,12 +267,9 @@ def test_a_player_is_told_they_are_not_allowed_and_spanish_works(browser, cluste
 
 
 def schedule_a_match(club, day):
-    from apps.tournaments import services as tournaments
-    from tests.support.tournaments import make_tournament
-
     tournament = make_tournament(club, entries=2, name="Copa")
-    tournaments.generate(tournament=tournament)
-    return tournaments.schedule(tournament=tournament, start_date=day, match_minutes=60)
+    tournaments.tournament_generate(tournament=tournament)
+    return tournaments.tournament_schedule(tournament=tournament, start_date=day, match_minutes=60)
 
 
 def test_a_refund_owed_at_the_desk_appears_live_and_is_recorded_from_the_dashboard(browser, cluster):
