@@ -21,8 +21,8 @@ venv:
 run: venv
 	@$(PY) scripts/run.py
 
-# Import contracts first (.importlinter: layers, no cycles), then the suite; Redis for the tests: REDIS_URL, else the local default.
-# House rules first (ruff: pyproject.toml; import layers and no cycles: .importlinter), then the suite.
+# House rules first (ruff: pyproject.toml; import layers and no cycles: .importlinter), then the suite;
+# Redis for the tests: REDIS_URL, else the local default.
 test: venv
 	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/lint-imports --no-cache

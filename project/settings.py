@@ -237,14 +237,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables by its scheduler; operators can retune them in the admin.
+# Queues come from project/celery.py's task_routes (beat's send_task applies them), never from here.
 CELERY_BEAT_SCHEDULE = {
-    "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 3600.0,
-                             "options": {"queue": "maintenance"}},
+    "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 3600.0},
     # Notifications: warn players whose payment hold ends within 2 minutes; re-enqueue lost deliveries.
     "warn-expiring-holds": {"task": "notifications.warn_expiring_holds", "schedule": 60.0,
-                            "options": {"queue": "high_priority", "expires": 55}},
-    "requeue-stale-deliveries": {"task": "notifications.requeue_stale_deliveries", "schedule": 300.0,
-                                 "options": {"queue": "maintenance"}},
+                            "options": {"expires": 55}},
+    "requeue-stale-deliveries": {"task": "notifications.requeue_stale_deliveries", "schedule": 300.0},
 }
 PAYMENT_HOLD_MINUTES = env.int("PAYMENT_HOLD_MINUTES", default=10)
 # Splitting a held booking among players gives them at least this long to pay their links.
@@ -253,11 +252,10 @@ PAYMENT_SPLIT_HOLD_MINUTES = env.int("PAYMENT_SPLIT_HOLD_MINUTES", default=30)
 # re-enqueue payment work a lost broker message or a dead worker left behind.
 CELERY_BEAT_SCHEDULE.update({
     "expire-payment-holds": {"task": "apps.reservations.tasks.expire_holds", "schedule": 60.0,
-                             "options": {"queue": "high_priority", "expires": 55}},
+                             "options": {"expires": 55}},
     "payments-sweep": {"task": "payments.sweep", "schedule": 120.0,
-                       "options": {"queue": "maintenance", "expires": 110}},
-    "prune-live-events": {"task": "routing.prune_stream_events", "schedule": 3600.0,
-                          "options": {"queue": "maintenance"}},
+                       "options": {"expires": 110}},
+    "prune-live-events": {"task": "routing.prune_stream_events", "schedule": 3600.0},
 })
 # Redis broker: an unacknowledged task (its worker died) is handed out again after
 # visibility_timeout seconds; tasks here finish in seconds, so an hour is generous.

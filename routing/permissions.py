@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from routing.registry import register_stream_kind, stream_kind, swap_hook
+from routing.registry import register_stream_kind, stream_kind
 from routing.streams import TOURNAMENT, USER, parse_ident, stream_for, user_stream
 
 CLOSE_NOT_AUTHENTICATED = 4401
@@ -89,16 +89,6 @@ _credentials = Credentials()
 def register_credentials(**hooks) -> None:
     global _credentials
     _credentials = replace(_credentials, **hooks)
-
-
-def register_stream_resolver(kind: str, resolver):
-    """Install (or with None remove) the resolver of a stream kind; returns the previous one."""
-    return swap_hook(kind, "resolve", resolver)
-
-
-def register_stream_rule(kind: str, rule):
-    """Install (or with None remove) who may subscribe to a kind; returns the previous rule."""
-    return swap_hook(kind, "allows", rule)
 
 
 def tournament_target(tournament_id, *, is_public: bool, club_id=None, obj=None) -> StreamTarget:

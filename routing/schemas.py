@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from jsonschema import Draft202012Validator
 
 # Shared pieces of schemas.
@@ -58,6 +59,10 @@ _VALIDATORS: dict[tuple[str, str], Draft202012Validator] = {}
 def register_event_types(types: Iterable[EventType]) -> None:
     for event_type in types:
         Draft202012Validator.check_schema(event_type.schema)
+        known = _TYPES.get(event_type.name)
+        if known is not None and known.builder is not event_type.builder:  # one builder per event type
+            raise ImproperlyConfigured(f"event type {event_type.name!r} is built by both "
+                                       f"{known.builder.__qualname__} and {event_type.builder.__qualname__}")
         _TYPES[event_type.name] = event_type
     _VALIDATORS.clear()
 
@@ -122,8 +127,12 @@ def render_events_doc() -> str:
            "Generated from the event schemas (routing/schemas.py and each app's events.py) by",
            "`python manage.py events_doc`; a test fails when this file is out of date.", "",
            "Every message is `{\"type\", \"stream\", \"seq\", \"ts\", \"data\"}` (CONTRACT §3). Times are",
-           "ISO 8601 in the club's timezone, with its offset; `ts` is UTC. Money is a string with two",
-           "places next to its `currency`.", "",
+           "ISO 8601 with an offset: booking and court times (`start`, `end`, `checked_in_at`,",
+           "`hold_expires_at` of staff events) in the club's timezone; `ts`, when things happened",
+           "(`created_at`, `read_at`, a match's `started_at`/`finished_at`) in UTC. Events kept in the",
+           "log from before a release may carry UTC where newer ones carry club time: read every time",
+           "as an instant (both name the same moment). Money is a string with two places next to its",
+           "`currency`.", "",
            "| type | streams | builder |", "|---|---|---|"]
     types = event_types()
     for t in types:

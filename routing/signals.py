@@ -1,5 +1,6 @@
 """Revocation reaches open sockets: logout closes the token's sockets, revoking a display key
-closes its sockets, both with 4401 (CONTRACT §3). Connected in RoutingConfig.ready()."""
+closes its sockets, both with 4401 (CONTRACT §3). Connected to the domains' signals by
+apps/accounts/live.py and apps/clubs/live.py (routing imports no domain app)."""
 from __future__ import annotations
 
 import logging

@@ -12,12 +12,7 @@ from collections.abc import Mapping
 from routing.eventlog import repeatable_read
 from routing.permissions import StreamTarget
 from routing.publisher import current_seq
-from routing.registry import SnapshotProvider, stream_kind, swap_hook
-
-
-def register_snapshot_provider(kind: str, provider: SnapshotProvider | None) -> SnapshotProvider | None:
-    """Install (or with None remove) the snapshot provider of a kind; returns the previous one."""
-    return swap_hook(kind, "snapshot", provider)
+from routing.registry import SnapshotProvider, stream_kind
 
 
 def read_snapshot(target: StreamTarget, params: Mapping[str, str], *,

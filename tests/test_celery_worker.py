@@ -102,7 +102,7 @@ class Workers:
         self.sender.send_task(task_name, args=[str(a) for a in args], queue="high_priority")
 
     def enqueue_after_commit(self, task_name: str, *args) -> None:
-        """Stands in for services.enqueue in this process: same after-commit rule, our broker."""
+        """Stands in for a task's `.delay` in this process: same after-commit rule, our broker."""
         transaction.on_commit(lambda: self.send(f"payments.{task_name}", *args))
 
     def broker_keys(self) -> dict:

@@ -15,7 +15,8 @@ def send_delivery(self, delivery_id: str) -> str:
     return delivery.attempt_delivery(delivery_id, final=self.request.retries >= self.max_retries)
 
 
-@shared_task(name="notifications.send_phone_code", autoretry_for=(Exception,), retry_backoff=5, max_retries=3)
+# The name it had when accounts sent it: codes queued by a worker of the previous release still run.
+@shared_task(name="accounts.send_phone_code", autoretry_for=(Exception,), retry_backoff=5, max_retries=3)
 def send_phone_code(phone: str, body: str, reference: str) -> None:
     """A phone verification code by SMS (apps.accounts.phone)."""
     delivery.phone_code_deliver(phone=phone, body=body, reference=reference)

@@ -33,4 +33,5 @@ def match_qs_select_for_update() -> QuerySet[Match]:
 
 
 def match_allocation_qs_select_for_update() -> QuerySet[MatchAllocation]:
-    return MatchAllocation.objects.select_for_update(of=("self",))
+    # The child row and its CourtAllocation parent, whose court and period a move rewrites.
+    return MatchAllocation.objects.select_for_update(of=("self", "courtallocation_ptr"))

@@ -16,7 +16,6 @@ from django.db.models import Prefetch
 from psycopg2.extras import DateTimeTZRange
 
 from apps.clubs.models import Club
-from apps.organizations.selectors import tenant_scope_for
 from apps.tournaments import formats
 from apps.tournaments.models import Entry, EntryPlayer, Match, MatchStage, MatchStatus, Tournament, TournamentFormat
 
@@ -39,23 +38,6 @@ def ordered_entries(tournament: Tournament) -> list[Entry]:
     """Seed order: seeded entries by seed, then the rest in the order they entered (then id)."""
     return list(entries_with_players().filter(tournament=tournament).order_by(
         "seed", "created_at", "id"))  # ascending seed puts NULL last in PostgreSQL
-
-
-def stream_allowed(user, tournament: Tournament) -> bool:
-    if tournament.is_public:
-        return True
-    return tenant_scope_for(user).is_club_staff(tournament.club_id)
-
-
-def tournament_stream_allowed(user, tournament_id) -> bool:
-    """May `user` (None or anonymous for nobody) follow `tournament:{id}`? Public tournaments:
-    anyone; others: staff of the tournament's club. Unknown id: False."""
-    tournament = Tournament.objects.filter(pk=tournament_id).first()
-    return tournament is not None and stream_allowed(user, tournament)
-
-
-# ---------------------------------------------------------------------------------------------
-# Shapes
 
 
 def _iso(value, tz: ZoneInfo | None = None):

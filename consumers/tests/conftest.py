@@ -50,8 +50,8 @@ async def world(transactional_db):
 def tournaments():
     """A tournament stream kind wired for tests: an in-memory registry of tournaments, its
     resolver and snapshot provider. Real ones come with apps.tournaments."""
-    from routing.permissions import register_stream_resolver, tournament_target
-    from routing.snapshots import register_snapshot_provider
+    from routing.permissions import tournament_target
+    from routing.registry import swap_hook
     from routing.streams import TOURNAMENT
 
     registry: dict[uuid.UUID, dict] = {}
@@ -66,8 +66,8 @@ def tournaments():
         row = registry[target.id]
         return {"tournament": str(target.id), "bracket": row["bracket"], "matches": row["matches"]}
 
-    previous_resolver = register_stream_resolver(TOURNAMENT, resolver)
-    previous_provider = register_snapshot_provider(TOURNAMENT, provider)
+    previous_resolver = swap_hook(TOURNAMENT, "resolve", resolver)
+    previous_provider = swap_hook(TOURNAMENT, "snapshot", provider)
     yield registry
-    register_stream_resolver(TOURNAMENT, previous_resolver)
-    register_snapshot_provider(TOURNAMENT, previous_provider)
+    swap_hook(TOURNAMENT, "resolve", previous_resolver)
+    swap_hook(TOURNAMENT, "snapshot", previous_provider)

@@ -209,7 +209,7 @@ async def test_commit_after_the_read_snapshot_arrives_live_exactly_once(world):
     """A booking commits while the snapshot is being read, after its database snapshot was
     taken: the snapshot does not contain it, so the live event must be delivered."""
     from apps.reservations.live import club_snapshot
-    from routing.snapshots import register_snapshot_provider
+    from routing.registry import swap_hook
 
     fired = []
 
@@ -218,7 +218,7 @@ async def test_commit_after_the_read_snapshot_arrives_live_exactly_once(world):
             fired.append(in_other_thread(book, world, hour=10))
         return club_snapshot(target, params)
 
-    previous = register_snapshot_provider(CLUB, provider)
+    previous = swap_hook(CLUB, "snapshot", provider)
     client = LiveClient(world.club_path, date=world.day.isoformat())
     try:
         hello = await client.connect()
@@ -228,7 +228,7 @@ async def test_commit_after_the_read_snapshot_arrives_live_exactly_once(world):
         assert client.state == await sync_to_async(fresh_availability)(world)
         assert await client.pump() == 0
     finally:
-        register_snapshot_provider(CLUB, previous)
+        swap_hook(CLUB, "snapshot", previous)
         await client.disconnect()
 
 

@@ -10,7 +10,7 @@ Split by capability; the public services are re-exported here so callers import
 - `matches`: points, undo, the scorer, calling the players;
 - `progression`: what a finished match moves on (and its undo), the tournament's status;
 - `scheduling`: matches onto courts, moving one;
-- `common`: the score of a point list and the stream events every write publishes.
+- `common`: the score of a point list, the draft check. Events: `apps.tournaments.events`.
 """
 from apps.tournaments.services.common import score_for
 from apps.tournaments.services.draw import round_generate, tournament_generate

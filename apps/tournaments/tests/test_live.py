@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.core.errors import Conflict
 from apps.tournaments import services
 from apps.tournaments.models import Match
-from apps.tournaments.selectors import apply_event, tournament_stream_allowed
+from apps.tournaments.selectors import apply_event
 from routing.permissions import Principal, may_subscribe, resolve_target
 from routing.publisher import current_seq
 from routing.streams import tournament_stream
@@ -130,6 +130,12 @@ def test_entries_and_seeds_reach_the_snapshot_by_events():
         services.tournament_seed(tournament=tournament, entries=[entry])
         services.entry_delete(entry=tournament.entries.exclude(pk=entry.pk).first())
     assert [e["name"] for e in seen.after["entries"]][0] == "Late"
+
+
+def tournament_stream_allowed(user, tournament_id) -> bool:
+    """The rule the tournaments app registered for its stream kind, as the consumer asks it."""
+    target = resolve_target("tournament", str(tournament_id))
+    return target is not None and may_subscribe(target, Principal(user=user))
 
 
 def test_stream_permission_resolver():

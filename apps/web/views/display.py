@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.clubs.live import club_target
 from apps.clubs.models import Club, DisplayKey
 from apps.web.views.common import club_config, club_page, message, state_labels, status_labels
-from routing.permissions import resolve_target
 from routing.snapshots import read_snapshot
 from routing.streams import CLUB
 
@@ -30,7 +30,7 @@ def display_page(request, club: Club):
                        status=403)
     config = club_config(club)
     # First paint without waiting for the socket: the club stream's snapshot of today and its seq.
-    seq, data = read_snapshot(resolve_target(CLUB, club.pk), {"date": config["today"]})
+    seq, data = read_snapshot(club_target(CLUB, club), {"date": config["today"]})
     initial = {**data, "seq": seq}  # display.js resumes the stream from this seq
     strings = {
         "states": state_labels(),

@@ -11,11 +11,10 @@ from django.views.decorators.http import require_GET
 
 from apps.clubs.models import Club
 from apps.reservations.selectors import club_today
+from apps.tournaments.live import tournament_stream_target
 from apps.tournaments.models import Match, Tournament, TournamentFormat
 from apps.web.views.common import club_page, message, state_labels
-from routing.permissions import resolve_target
 from routing.snapshots import read_snapshot
-from routing.streams import TOURNAMENT
 
 
 def _common_strings() -> dict:
@@ -78,7 +77,7 @@ def board_page(request, tournament_id):
     initial = None
     if tournament.is_public:
         # First paint without waiting for the socket; the stream then resumes from this seq.
-        seq, data = read_snapshot(resolve_target(TOURNAMENT, tournament.pk), {})
+        seq, data = read_snapshot(tournament_stream_target(tournament), {})
         initial = {"seq": seq, "data": data}
     config = {
         "id": str(tournament.pk),
