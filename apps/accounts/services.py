@@ -53,7 +53,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
                        details={"email": ["An account with this e-mail already exists"]}) from exc
 
 
-def issue_tokens(user: User) -> dict:
+def tokens_issue(*, user: User) -> dict:
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
@@ -65,7 +65,7 @@ def user_login(*, email: str, password: str, ip_address: str | None) -> tuple[Us
     if user is None or not user.is_active:
         raise ApplicationError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password", status=401)
     User.objects.filter(pk=user.pk).update(last_login=datetime.now(UTC))
-    return user, issue_tokens(user)
+    return user, tokens_issue(user=user)
 
 
 @transaction.atomic

@@ -66,7 +66,7 @@ class CheckoutApi(_BookingApi):
     @extend_schema(request=None, responses={200: PaymentObject})
     def post(self, request, pk):
         reservation = self.booking()
-        return Response(services.checkout_for(reservation))
+        return Response(services.checkout_resume(reservation=reservation))
 
 
 class SplitInput(serializers.Serializer):
@@ -114,7 +114,7 @@ class PayLinkApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, token):
-        return Response(services.share_checkout(token))
+        return Response(services.share_checkout_get(token=token))
 
 
 class MarkPaidInput(serializers.Serializer):
