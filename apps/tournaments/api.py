@@ -325,8 +325,8 @@ def _matches_out(matches, request) -> list[dict]:
     matches = list(matches)
     out = selectors.matches_data_many(matches)
     user = request.user if request.user.is_authenticated else None
-    staff = tenant_scope(request).staff_club_ids
-    shown = {m.pk for m in matches if m.scorer_id and (m.tournament.club_id in staff
+    scope = tenant_scope(request)
+    shown = {m.pk for m in matches if m.scorer_id and (scope.is_club_staff(m.tournament.club_id)
                                                         or (user is not None and m.scorer_id == user.pk))}
     names = {u.pk: u.full_name for u in User.objects.filter(pk__in={m.scorer_id for m in matches if m.pk in shown})}
     for row, match in zip(out, matches, strict=True):
