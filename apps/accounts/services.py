@@ -21,7 +21,7 @@ from apps.accounts.errors import AccountErrorCode
 from apps.accounts.models import LoginAttempt, RevokedAccessToken, User
 from apps.accounts.phone import phone_verification_start
 from apps.accounts.revocation import revoke_access_token
-from apps.core.errors import ApplicationError, Conflict, InvalidInput, ServiceUnavailable
+from apps.core.errors import ApplicationError, Conflict, CoreErrorCode, InvalidInput, ServiceUnavailable
 from apps.core.i18n import language_of, supported_language
 
 
@@ -40,7 +40,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     probe = User(email=email, first_name=first_name, last_name=last_name)
     errors = _password_errors(password, probe)
     if errors:
-        raise InvalidInput("validation_error", errors[0], details={"password": errors})
+        raise InvalidInput(CoreErrorCode.VALIDATION_ERROR, errors[0], details={"password": errors})
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(AccountErrorCode.EMAIL_TAKEN, "An account with this e-mail already exists",
                        details={"email": ["An account with this e-mail already exists"]})
@@ -53,7 +53,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
                        details={"email": ["An account with this e-mail already exists"]}) from exc
 
 
-def issue_tokens(user: User) -> dict:
+def tokens_issue(*, user: User) -> dict:
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
@@ -65,7 +65,7 @@ def user_login(*, email: str, password: str, ip_address: str | None) -> tuple[Us
     if user is None or not user.is_active:
         raise ApplicationError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password", status=401)
     User.objects.filter(pk=user.pk).update(last_login=datetime.now(UTC))
-    return user, issue_tokens(user)
+    return user, tokens_issue(user=user)
 
 
 @transaction.atomic
@@ -74,10 +74,10 @@ def user_logout(*, user: User, refresh: str, access_token) -> None:
     try:
         token = RefreshToken(refresh)
     except TokenError as exc:
-        raise InvalidInput("validation_error", "Refresh token is invalid or expired",
+        raise InvalidInput(CoreErrorCode.VALIDATION_ERROR, "Refresh token is invalid or expired",
                            details={"refresh": ["Refresh token is invalid or expired"]}) from exc
     if str(token.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.pk):
-        raise InvalidInput("validation_error", "Refresh token belongs to another user",
+        raise InvalidInput(CoreErrorCode.VALIDATION_ERROR, "Refresh token belongs to another user",
                            details={"refresh": ["Refresh token belongs to another user"]})
     token.blacklist()
     jti = access_token.get("jti")
@@ -146,7 +146,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         raise InvalidInput(AccountErrorCode.INVALID_RESET_TOKEN, "The reset link is invalid or has expired")
     errors = _password_errors(new_password, user)
     if errors:
-        raise InvalidInput("validation_error", errors[0], details={"new_password": errors})
+        raise InvalidInput(CoreErrorCode.VALIDATION_ERROR, errors[0], details={"new_password": errors})
     user.set_password(new_password)
     user.save(update_fields=["password"])
     return user

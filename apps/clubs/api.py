@@ -5,13 +5,13 @@ from zoneinfo import available_timezones
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from apps.clubs import selectors, services
 from apps.clubs.models import Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
 from apps.core.envelope import enveloped_response
 from apps.core.fields import ClubLocalAwareDateTimeField
+from apps.core.permissions import ReadOpenMixin
 from apps.core.tenancy import TenantFilterSet, TenantScopedMixin
 from apps.organizations.models import Organization
 from apps.organizations.selectors import organization_list_administered
@@ -126,11 +126,8 @@ class ClubSerializer(serializers.ModelSerializer):
 
 # Anyone reads (public clubs, by the tenant rule); signed-in users create and patch; nothing is deleted.
 # A comment, not a docstring: drf-spectacular would print a docstring as every operation's description.
-class PublicReadMixin:
+class PublicReadMixin(ReadOpenMixin):
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
 
 class ClubViewSet(PublicReadMixin, TenantScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,

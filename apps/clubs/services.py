@@ -14,6 +14,7 @@ from apps.clubs.events import (
     court_updated_data,
     publish_club_event,
 )
+from apps.clubs.lock_objects import court_claim_lock
 from apps.clubs.models import AllocationStatus, Club, Court, DisplayKey, MaintenanceBlock, OpeningHours, PricingRule
 from apps.clubs.signals import display_key_revoked
 from apps.core.errors import Conflict, InvalidInput
@@ -30,7 +31,7 @@ def is_overlap_violation(exc: IntegrityError) -> bool:
 _DEADLOCK = "40P01"
 
 
-def claim_court_time(court: Court, create):
+def court_time_claim(*, court: Court, create):
     """Runs `create()` (one insert of a CourtAllocation of `court`) in a savepoint, claims queued per court.
 
     Two transactions inserting overlapping periods at once would each wait, in the exclusion
@@ -43,7 +44,7 @@ def claim_court_time(court: Court, create):
     for attempt in range(3):
         try:
             with transaction.atomic():
-                Court.objects.select_for_update(no_key=True).filter(pk=court.pk).values_list("pk").get()
+                court_claim_lock(court.pk)
                 return create()
         except OperationalError as exc:
             if getattr(exc.__cause__, "pgcode", None) != _DEADLOCK or attempt == 2:
@@ -108,7 +109,7 @@ def maintenance_block_create(*, court: Court, start: datetime, end: datetime, re
         raise InvalidInput(ClubErrorCode.INVALID_PERIOD, "end must be after start",
                            details={"end": ["end must be after start"]})
     try:
-        block = claim_court_time(court, lambda: MaintenanceBlock.objects.create(
+        block = court_time_claim(court=court, create=lambda: MaintenanceBlock.objects.create(
             court=court, period=DateTimeTZRange(start, end, "[)"), status=AllocationStatus.BLOCKED,
             reason=reason, created_by=user,
         ))

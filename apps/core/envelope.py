@@ -8,6 +8,7 @@ from django.conf import settings
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from apps.core.errors import CoreErrorCode
 from apps.core.request_context import request_id_var
 
 _DEFAULT_MESSAGES = {200: "OK", 201: "Created", 202: "Accepted"}
@@ -65,7 +66,7 @@ class EnvelopeJSONRenderer(JSONRenderer):
         if getattr(response, "is_error", False):
             body = error_body(code=data["code"], message=data["message"], details=data.get("details"))
         elif response.status_code >= 400:  # an error response built outside the handler
-            body = error_body(code="error", message=default_message(response.status_code), details=data)
+            body = error_body(code=CoreErrorCode.ERROR, message=default_message(response.status_code), details=data)
         else:
             body = success_body(
                 data,

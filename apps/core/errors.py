@@ -25,6 +25,8 @@ class CoreErrorCode(StrEnum):
     CONFLICT = "conflict"
     SERVICE_UNAVAILABLE = "service_unavailable"
     SERVER_ERROR = "server_error"
+    BAD_REQUEST = "bad_request"  # Django's own 400 page (apps.core.views), outside DRF
+    ERROR = "error"  # an error response a view built itself, outside the exception handler
 
 
 class ApplicationError(Exception):

@@ -101,7 +101,7 @@ def _preferences_body(matrix):
 class NotificationPreferencesApi(APIView):
     @extend_schema(responses={200: PreferencesOutput})
     def get(self, request):
-        return Response(_preferences_body(services.preference_matrix(request.user)))
+        return Response(_preferences_body(selectors.preference_matrix_get(user=request.user)))
 
     @extend_schema(request=PreferencesInput, responses={200: PreferencesOutput})
     def patch(self, request):

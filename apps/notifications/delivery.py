@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from apps.notifications.lock_objects import delivery_qs_select_for_update
 from apps.notifications.models import Channel, Delivery, DeliveryStatus
 from apps.notifications.sms import get_sms_backend
 
@@ -28,8 +29,7 @@ def attempt_delivery(delivery_id, *, final: bool) -> str:
     `final`: the last attempt Celery will make; a failure then marks the delivery failed.
     """
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(of=("self",))
-                    .select_related("notification", "notification__user").filter(pk=delivery_id).first())
+        delivery = delivery_qs_select_for_update().filter(pk=delivery_id).first()
         if delivery is None:
             return "missing"
         if delivery.status != DeliveryStatus.PENDING:

@@ -9,27 +9,10 @@ from django.utils import timezone
 from apps.accounts.services import user_update
 from apps.notifications import tasks
 from apps.notifications.events import notification_payload
-from apps.notifications.models import (
-    DEFAULT_CHANNELS,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    Kind,
-    Notification,
-    NotificationPreference,
-)
+from apps.notifications.models import Channel, Delivery, DeliveryStatus, Kind, Notification, NotificationPreference
+from apps.notifications.selectors import channel_list_enabled, preference_matrix_get
 from routing.publisher import publish
 from routing.streams import user_stream
-
-
-def preference_matrix(user) -> dict[str, dict[str, bool]]:
-    """Every kind x channel with the user's choice or the default."""
-    matrix = {kind: {channel: DEFAULT_CHANNELS[channel] for channel in Channel.values} for kind in Kind.values}
-    for kind, channel, enabled in NotificationPreference.objects.filter(user=user).values_list(
-            "kind", "channel", "enabled"):
-        if kind in matrix and channel in matrix[kind]:
-            matrix[kind][channel] = enabled
-    return matrix
 
 
 def set_preferences(*, user, changes: dict[str, dict[str, bool]]) -> dict[str, dict[str, bool]]:
@@ -38,7 +21,7 @@ def set_preferences(*, user, changes: dict[str, dict[str, bool]]) -> dict[str, d
             for channel, enabled in channels.items():
                 NotificationPreference.objects.update_or_create(
                     user=user, kind=kind, channel=channel, defaults={"enabled": enabled})
-    return preference_matrix(user)
+    return preference_matrix_get(user=user)
 
 
 @transaction.atomic
@@ -47,27 +30,8 @@ def notification_settings_update(*, user, profile: dict, preferences: dict | Non
     sent only once this commits (apps.accounts.phone)."""
     if profile:
         user = user_update(user=user, **profile)
-    matrix = set_preferences(user=user, changes=preferences) if preferences else preference_matrix(user)
+    matrix = set_preferences(user=user, changes=preferences) if preferences else preference_matrix_get(user=user)
     return user, matrix
-
-
-def enabled_channels(user, kind: str) -> set[str]:
-    channels = {c for c, on in preference_matrix_for_kind(user, kind).items() if on}
-    if not user.email:
-        channels.discard(Channel.EMAIL)
-    if not user.phone or user.phone_verified_at is None:
-        # Nothing to send to, or a number its owner has not proved: no delivery row rather than a
-        # message to a stranger (or one that can never succeed).
-        channels.discard(Channel.SMS)
-    return channels
-
-
-def preference_matrix_for_kind(user, kind: str) -> dict[str, bool]:
-    row = {channel: DEFAULT_CHANNELS[channel] for channel in Channel.values}
-    for channel, enabled in NotificationPreference.objects.filter(user=user, kind=kind).values_list(
-            "channel", "enabled"):
-        row[channel] = enabled
-    return row
 
 
 def notify(*, user, kind: str, title: str, body: str, data: dict | None = None,
@@ -81,7 +45,7 @@ def notify(*, user, kind: str, title: str, body: str, data: dict | None = None,
     """
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    channels = enabled_channels(user, kind)
+    channels = channel_list_enabled(user=user, kind=kind)
     if not channels:
         return None
     with transaction.atomic():

@@ -23,6 +23,7 @@ from apps.core.i18n import language_of
 from apps.notifications.models import Kind, Notification
 from apps.notifications.services import notify
 from apps.reservations.events import reservation_notification_data as _booking_data
+from apps.reservations.lock_objects import reservation_qs_select_for_update
 from apps.reservations.models import Reservation
 
 HOLD_WARNING_WINDOW = timedelta(minutes=2)
@@ -134,8 +135,7 @@ def notify_match_called(users, match_info: dict) -> list:
 def notify_hold_expiring(reservation_id) -> Notification | None:
     """Re-checked under the reservation's lock, so a payment confirming it meanwhile wins."""
     with transaction.atomic():
-        reservation = (Reservation.objects.select_for_update(of=("self", "courtallocation_ptr"))
-                       .select_related("court", "court__club", "user")
+        reservation = (reservation_qs_select_for_update()
                        .filter(pk=reservation_id, status=AllocationStatus.HELD).first())
         if reservation is None or reservation.hold_expires_at is None:
             return None

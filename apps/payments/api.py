@@ -12,9 +12,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.envelope import enveloped_response
 from apps.core.errors import NotAllowed
 from apps.core.tenancy import TenantScopedMixin
 from apps.payments import selectors, services
+from apps.payments.errors import PaymentErrorCode
 from apps.reservations.models import Reservation
 
 PaymentObject = inline_serializer("PaymentCheckout", {
@@ -43,9 +45,9 @@ class _BookingApi(TenantScopedMixin, GenericAPIView):
     def booking(self) -> Reservation:
         reservation = self.get_object()
         if self.only == "player" and reservation.user_id != self.scope.user_id:
-            raise NotAllowed("permission_denied", "Only the player who booked can pay this booking")
+            raise NotAllowed(PaymentErrorCode.PERMISSION_DENIED, "Only the player who booked can pay this booking")
         if self.only == "staff" and not self.scope.is_club_staff(reservation.court.club_id):
-            raise NotAllowed("permission_denied", "Only club staff can record desk payments and refunds")
+            raise NotAllowed(PaymentErrorCode.PERMISSION_DENIED, "Only club staff can record desk payments and refunds")
         return reservation
 
 
@@ -64,7 +66,7 @@ class CheckoutApi(_BookingApi):
     @extend_schema(request=None, responses={200: PaymentObject})
     def post(self, request, pk):
         reservation = self.booking()
-        return Response(services.checkout_for(reservation))
+        return Response(services.checkout_resume(reservation=reservation))
 
 
 class SplitInput(serializers.Serializer):
@@ -100,9 +102,8 @@ class SplitApi(_BookingApi):
         data.is_valid(raise_exception=True)
         services.split_create(reservation_id=reservation.pk, players=data.validated_data["players"])
         reservation.refresh_from_db()
-        response = Response(selectors.payment_summary(reservation, with_links=True), status=201)
-        response.envelope_message = "Payment split"
-        return response
+        return enveloped_response(selectors.payment_summary(reservation, with_links=True), "Payment split",
+                                  status=201)
 
 
 class PayLinkApi(APIView):
@@ -113,7 +114,7 @@ class PayLinkApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, token):
-        return Response(services.share_checkout(token))
+        return Response(services.share_checkout_get(token=token))
 
 
 class MarkPaidInput(serializers.Serializer):
@@ -133,9 +134,7 @@ class MarkPaidApi(_BookingApi):
         services.desk_payment_record(reservation_id=reservation.pk, actor=request.user,
                                      amount=data.validated_data.get("amount"))
         reservation.refresh_from_db()
-        response = Response(selectors.payment_summary(reservation, with_links=False))
-        response.envelope_message = "Payment recorded"
-        return response
+        return enveloped_response(selectors.payment_summary(reservation, with_links=False), "Payment recorded")
 
 
 class RefundAtDeskApi(_BookingApi):
@@ -149,6 +148,4 @@ class RefundAtDeskApi(_BookingApi):
         reservation = self.booking()
         services.desk_refund_record(reservation_id=reservation.pk, actor=request.user)
         reservation.refresh_from_db()
-        response = Response(selectors.payment_summary(reservation, with_links=False))
-        response.envelope_message = "Refund recorded"
-        return response
+        return enveloped_response(selectors.payment_summary(reservation, with_links=False), "Refund recorded")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from apps.core.errors import NotFound
 from apps.payments.errors import PaymentErrorCode as Code
 from apps.payments.models import Payment, Refund, StripeEvent
+from apps.reservations.lock_objects import reservation_lock as _reservation_lock
 from apps.reservations.models import Reservation
-from apps.reservations.services import lock_reservation
 
 
 def stripe_event_qs_select_for_update():
@@ -19,7 +19,7 @@ def stripe_event_qs_select_for_update():
 
 def reservation_lock(reservation_id) -> Reservation | None:
     """The booking row and its allocation row (apps.reservations owns that query)."""
-    return lock_reservation(reservation_id)
+    return _reservation_lock(reservation_id)
 
 
 def reservation_lock_or_404(reservation_id) -> Reservation:

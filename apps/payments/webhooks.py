@@ -14,9 +14,9 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.envelope import enveloped_response
 from apps.core.errors import InvalidInput, ServiceUnavailable
 from apps.payments import services
 from apps.payments.errors import PaymentErrorCode as Code
@@ -55,6 +55,4 @@ class StripeWebhookApi(APIView):
         if not valid:
             raise InvalidInput(Code.INVALID_PAYLOAD, "Not a Stripe event")
         event, is_new = services.stripe_event_record(payload=payload)
-        response = Response({"event": event.event_id, "duplicate": not is_new})
-        response.envelope_message = "Event received"
-        return response
+        return enveloped_response({"event": event.event_id, "duplicate": not is_new}, "Event received")

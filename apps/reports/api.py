@@ -11,6 +11,7 @@ from apps.core.envelope import enveloped_response
 from apps.core.errors import Conflict
 from apps.core.tenancy import TenantScopedMixin
 from apps.reports import services
+from apps.reports.errors import ReportErrorCode
 from apps.reports.models import Report, ReportKind, ReportLine, ReportStatus
 
 DOWNLOAD_CHUNK = 1000
@@ -92,7 +93,7 @@ class ReportViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def download(self, request, pk=None):
         report = self.get_object()
         if report.status != ReportStatus.READY:
-            raise Conflict("report_not_ready", f"The report is {report.status}; download it once ready")
+            raise Conflict(ReportErrorCode.REPORT_NOT_READY, f"The report is {report.status}; download it once ready")
         response = StreamingHttpResponse(_csv_lines(report.pk), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{services.csv_filename(report)}"'
         response["Cache-Control"] = "private, no-store"

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from apps.core.errors import InvalidInput
 from apps.reports import tasks
+from apps.reports.errors import ReportErrorCode
+from apps.reports.lock_objects import club_qs_select_for_update
 from apps.reports.models import ACTIVE_STATUSES, Report
 
 MAX_RANGE_DAYS = 366
@@ -18,15 +20,15 @@ def request_report(*, club, kind: str, date_from: date, date_to: date, user) -> 
     """Queue a report (the build runs after commit, on the analytics queue). The same report already
     queued or running is answered instead of starting a second build."""
     if date_to < date_from:
-        raise InvalidInput("invalid_date_range", "date_to must not be before date_from",
+        raise InvalidInput(ReportErrorCode.INVALID_DATE_RANGE, "date_to must not be before date_from",
                            details={"date_to": ["date_to must not be before date_from"]})
     if (date_to - date_from).days + 1 > MAX_RANGE_DAYS:
         message = f"A report covers at most {MAX_RANGE_DAYS} days"
-        raise InvalidInput("invalid_date_range", message, details={"date_to": [message]})
+        raise InvalidInput(ReportErrorCode.INVALID_DATE_RANGE, message, details={"date_to": [message]})
     params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
     with transaction.atomic():
         # Serialise requests of one club so two identical clicks make one report.
-        list(type(club).objects.select_for_update().filter(pk=club.pk).values_list("pk", flat=True))
+        list(club_qs_select_for_update().filter(pk=club.pk).values_list("pk", flat=True))
         existing = Report.objects.filter(club=club, kind=kind, params=params, status__in=ACTIVE_STATUSES).first()
         if existing:
             if existing.updated_at < timezone.now() - STALE_AFTER:

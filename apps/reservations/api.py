@@ -10,6 +10,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.clubs.models import AllocationStatus, Club, Court
+from apps.core.envelope import enveloped_response
+from apps.core.errors import CoreErrorCode, NotAllowed
 from apps.core.fields import AwareDateTimeField, ClubLocalDateTimeField
 from apps.core.tenancy import TenantScopedMixin, readable
 from apps.reservations import selectors, services
@@ -113,9 +115,7 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
         body = ReservationSerializer(reservation).data
         if payment is not None:
             body["payment"] = payment
-        response = Response(body, status=201)
-        response.envelope_message = "Reservation created"
-        return response
+        return enveloped_response(body, "Reservation created", status=201)
 
     @extend_schema(request=None, responses={200: CancelOutput})
     @action(detail=True, methods=["post"])
@@ -124,34 +124,26 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
         reservation, _refund = services.reservation_cancel(
             reservation=reservation, actor=request.user,
             actor_is_staff=self.scope.is_club_staff(reservation.court.club_id))
-        response = Response(CancelOutput(reservation).data)
-        response.envelope_message = "Reservation cancelled"
-        return response
+        return enveloped_response(CancelOutput(reservation).data, "Reservation cancelled")
 
     def _desk_reservation(self) -> Reservation:
         """Front-desk actions: club staff only (the player who booked gets 403, anyone else 404)."""
-        from apps.core.errors import NotAllowed
-
         reservation = self.get_object()
         if not self.scope.is_club_staff(reservation.court.club_id):
-            raise NotAllowed("permission_denied", "Only club staff can do this")
+            raise NotAllowed(CoreErrorCode.PERMISSION_DENIED, "Only club staff can do this")
         return reservation
 
     @extend_schema(request=None, responses={200: ReservationSerializer})
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
         reservation = services.reservation_check_in(reservation=self._desk_reservation(), actor=request.user)
-        response = Response(ReservationSerializer(reservation).data)
-        response.envelope_message = "Checked in"
-        return response
+        return enveloped_response(ReservationSerializer(reservation).data, "Checked in")
 
     @extend_schema(request=None, responses={200: ReservationSerializer})
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
         reservation = services.reservation_mark_no_show(reservation=self._desk_reservation(), actor=request.user)
-        response = Response(ReservationSerializer(reservation).data)
-        response.envelope_message = "Marked as a no-show"
-        return response
+        return enveloped_response(ReservationSerializer(reservation).data, "Marked as a no-show")
 
 
 class AvailabilityApi(TenantScopedMixin, GenericAPIView):

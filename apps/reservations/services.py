@@ -13,10 +13,11 @@ from psycopg2.extras import DateTimeTZRange
 from apps.clubs.events import club_time
 from apps.clubs.models import AllocationStatus, Club, Court
 from apps.clubs.schedule import booking_price, opening_windows
-from apps.clubs.services import claim_court_time, is_overlap_violation
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.clubs.services import court_time_claim, is_overlap_violation
+from apps.core.errors import Conflict, CoreErrorCode, InvalidInput, NotFound
 from apps.reservations.errors import ReservationErrorCode as Code
 from apps.reservations.events import publish_checkin_event, publish_reservation_event
+from apps.reservations.lock_objects import reservation_lock, reservation_qs_select_for_update
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
 from apps.reservations.payment_hooks import payments
 from apps.reservations.selectors import club_hours, club_rules
@@ -80,7 +81,7 @@ def reservation_create(*, court: Court, user, start: datetime, end: datetime,
     online = club.requires_online_payment and _online_payments_enabled()
     with transaction.atomic():
         try:
-            reservation = claim_court_time(court, lambda: Reservation.objects.create(
+            reservation = court_time_claim(court=court, create=lambda: Reservation.objects.create(
                 court=court, user=user, period=DateTimeTZRange(start, end, "[)"),
                 status=AllocationStatus.HELD if online else AllocationStatus.CONFIRMED,
                 price=price, currency=club.currency,
@@ -118,8 +119,7 @@ def reservation_cancel(*, reservation: Reservation, actor, actor_is_staff: bool,
                        now: datetime | None = None) -> tuple[Reservation, dict]:
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = (Reservation.objects.select_for_update(of=("self", "courtallocation_ptr"))
-                       .select_related("court", "court__club", "user").get(pk=reservation.pk))
+        reservation = reservation_qs_select_for_update().get(pk=reservation.pk)
         club = reservation.court.club
         if reservation.status not in (AllocationStatus.HELD, AllocationStatus.CONFIRMED):
             raise Conflict(Code.NOT_CANCELLABLE, f"A {reservation.status} reservation cannot be cancelled")
@@ -144,17 +144,11 @@ def reservation_cancel(*, reservation: Reservation, actor, actor_is_staff: bool,
 
 # --- Payment hooks (apps.payments calls these; it owns Stripe, this module owns booking state). ---
 
-def lock_reservation(reservation_id) -> Reservation | None:
-    """The reservation row (and its allocation row) locked for the caller's transaction."""
-    return (Reservation.objects.select_for_update(of=("self", "courtallocation_ptr"))
-            .select_related("court", "court__club", "user").filter(pk=reservation_id).first())
-
-
 def reservation_expire_hold(*, reservation_id, now: datetime | None = None) -> Reservation | None:
     """Frees the slot of a hold that ran out unpaid; None when there is nothing to expire (idempotent)."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = lock_reservation(reservation_id)
+        reservation = reservation_lock(reservation_id)
         if (reservation is None or reservation.status != AllocationStatus.HELD
                 or reservation.hold_expires_at is None or reservation.hold_expires_at > now):
             return None
@@ -165,7 +159,7 @@ def reservation_expire_hold(*, reservation_id, now: datetime | None = None) -> R
 
 
 def reservation_apply_payment(*, reservation: Reservation, amount: Decimal, reason: str) -> bool:
-    """Counts money towards a booking the caller has locked (lock_reservation, same transaction).
+    """Counts money towards a booking the caller has locked (reservation_lock, same transaction).
 
     A held booking that is now fully paid becomes confirmed and every screen is told (slot_status
     booked). Returns True when this payment confirmed it.
@@ -198,9 +192,9 @@ def _publish_desk_change(reservation: Reservation, *, actor, now: datetime, even
 
 
 def _desk_locked(reservation: Reservation) -> Reservation:
-    locked = lock_reservation(reservation.pk)
+    locked = reservation_lock(reservation.pk)
     if locked is None:  # deleted meanwhile (a club removed); the view read it a moment ago
-        raise NotFound("not_found", "Not found")
+        raise NotFound(CoreErrorCode.NOT_FOUND, "Not found")
     return locked
 
 

@@ -12,14 +12,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from apps.accounts.models import User
 from apps.clubs.api import ScopedClubField
 from apps.clubs.models import Court
-from apps.core.errors import InvalidInput
+from apps.core.envelope import enveloped_response
+from apps.core.errors import CoreErrorCode, InvalidInput
 from apps.core.fields import AwareDateTimeField
+from apps.core.permissions import ReadOpenMixin
 from apps.core.tenancy import TenantScopedMixin, tenant_scope
 from apps.core.throttling import PlayerLookupThrottle
 from apps.tournaments import selectors, services
@@ -30,12 +31,6 @@ from routing.snapshots import read_snapshot
 
 _SCORE_EXAMPLE = {"sets": [[6, 4]], "games": [2, 3], "points": ["30", "40"], "tiebreak": False,
                   "finished": False, "winner": None}
-
-
-def _answer(data, message: str, status: int = 200) -> Response:
-    response = Response(data, status=status)
-    response.envelope_message = message
-    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,13 +224,8 @@ _MATCH_OUT = inline_serializer("TournamentMatch", {
 # views
 
 
-class _ReadOpenMixin:
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
-
-
 @extend_schema(responses=_TOURNAMENT_OUT)
-class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class TournamentViewSet(ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     queryset = Tournament.objects.select_related("club")
     filterset_fields = ["club", "format", "status"]
@@ -264,7 +254,7 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         data = TournamentCreate(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         tournament = services.tournament_create(user=request.user, **data.validated_data)
-        return _answer(selectors.tournament_data(tournament), "Tournament created", 201)
+        return enveloped_response(selectors.tournament_data(tournament), "Tournament created", status=201)
 
     @extend_schema(request=TournamentPatch, responses={200: _TOURNAMENT_OUT})
     def partial_update(self, request, *args, **kwargs):
@@ -272,7 +262,7 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         data = TournamentPatch(tournament, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         tournament = services.tournament_update(tournament=tournament, **data.validated_data)
-        return _answer(selectors.tournament_data(tournament), "Tournament updated")
+        return enveloped_response(selectors.tournament_data(tournament), "Tournament updated")
 
     @extend_schema(methods=["GET"], responses={200: _ENTRY_OUT})
     @extend_schema(methods=["POST"], request=EntryCreate, responses={201: _ENTRY_OUT})
@@ -286,7 +276,7 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         data.is_valid(raise_exception=True)
         entry = services.entry_create(tournament=tournament, **data.validated_data)
         entry = selectors.entries_with_players().get(pk=entry.pk)
-        return _answer(selectors.entry_data(entry), "Entry added", 201)
+        return enveloped_response(selectors.entry_data(entry), "Entry added", status=201)
 
     @extend_schema(request=SeedInput, responses={200: _ENTRY_OUT})
     @action(detail=True, methods=["post"])
@@ -295,14 +285,14 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         data = SeedInput(data=request.data, context={"tournament": tournament})
         data.is_valid(raise_exception=True)
         entries = services.tournament_seed(tournament=tournament, entries=data.validated_data["entries"])
-        return _answer([selectors.entry_data(e) for e in entries], "Seeds saved")
+        return enveloped_response([selectors.entry_data(e) for e in entries], "Seeds saved")
 
     @extend_schema(request=None, responses={201: _MATCH_OUT})
     @action(detail=True, methods=["post"])
     def generate(self, request, pk=None):
         matches = services.tournament_generate(tournament=self.get_object())
         fresh = list(selectors.matches_for_output().filter(pk__in=[m.pk for m in matches]))
-        return _answer(_matches_out(fresh, request), f"{len(fresh)} matches generated", 201)
+        return enveloped_response(_matches_out(fresh, request), f"{len(fresh)} matches generated", status=201)
 
     @extend_schema(request=ScheduleInput, responses={200: _MATCH_OUT})
     @action(detail=True, methods=["post"])
@@ -311,14 +301,14 @@ class TournamentViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin
         data = ScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         matches = services.tournament_schedule(tournament=tournament, **data.validated_data)
-        return _answer(_matches_out(matches, request), f"{len(matches)} matches scheduled")
+        return enveloped_response(_matches_out(matches, request), f"{len(matches)} matches scheduled")
 
     @extend_schema(request=None, responses={201: _MATCH_OUT})
     @action(detail=True, methods=["post"], url_path="next-round")
     def next_round(self, request, pk=None):
         matches = services.round_generate(tournament=self.get_object())
         fresh = list(selectors.matches_for_output().filter(pk__in=[m.pk for m in matches]))
-        return _answer(_matches_out(fresh, request), "Next round drawn", 201)
+        return enveloped_response(_matches_out(fresh, request), "Next round drawn", status=201)
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
@@ -335,8 +325,8 @@ def _matches_out(matches, request) -> list[dict]:
     matches = list(matches)
     out = selectors.matches_data_many(matches)
     user = request.user if request.user.is_authenticated else None
-    staff = tenant_scope(request).staff_club_ids
-    shown = {m.pk for m in matches if m.scorer_id and (m.tournament.club_id in staff
+    scope = tenant_scope(request)
+    shown = {m.pk for m in matches if m.scorer_id and (scope.is_club_staff(m.tournament.club_id)
                                                         or (user is not None and m.scorer_id == user.pk))}
     names = {u.pk: u.full_name for u in User.objects.filter(pk__in={m.scorer_id for m in matches if m.pk in shown})}
     for row, match in zip(out, matches, strict=True):
@@ -347,7 +337,7 @@ def _matches_out(matches, request) -> list[dict]:
 
 
 @extend_schema(responses=_ENTRY_OUT)
-class EntryViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class EntryViewSet(ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    mixins.DestroyModelMixin, viewsets.GenericViewSet):
     queryset = selectors.entries_with_players().select_related("tournament")
     club_lookup = "tournament__club"
@@ -376,11 +366,11 @@ class EntryViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         data.is_valid(raise_exception=True)
         entry = services.entry_update(entry=entry, **data.validated_data)
         entry = selectors.entries_with_players().get(pk=entry.pk)
-        return _answer(selectors.entry_data(entry), "Entry updated")
+        return enveloped_response(selectors.entry_data(entry), "Entry updated")
 
     def destroy(self, request, *args, **kwargs):
         services.entry_delete(entry=self.get_object())
-        return _answer(None, "Entry removed")
+        return enveloped_response(None, "Entry removed")
 
 
 class MatchFilterParams(serializers.Serializer):
@@ -405,7 +395,7 @@ class MatchFilterParams(serializers.Serializer):
 
 
 @extend_schema(responses=_MATCH_OUT)
-class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class MatchViewSet(ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    viewsets.GenericViewSet):
     queryset = selectors.matches_for_output()
     club_lookup = "tournament__club"
@@ -447,7 +437,7 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         data = MatchPatch(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         match = services.match_update(match=match, **data.validated_data)
-        return _answer(_matches_out([match], request)[0], "Match updated")
+        return enveloped_response(_matches_out([match], request)[0], "Match updated")
 
     @extend_schema(request=PointInput, responses={200: _MATCH_OUT})
     @action(detail=True, methods=["post"])
@@ -456,7 +446,7 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         data = PointInput(data=request.data)
         data.is_valid(raise_exception=True)
         match = services.point_add(match=match, team=data.validated_data["team"])
-        return _answer(_matches_out([match], request)[0], "Point scored")
+        return enveloped_response(_matches_out([match], request)[0], "Point scored")
 
     @extend_schema(request=None, responses={200: inline_serializer("MatchCalled", {
         "match": _MATCH_OUT, "notified": serializers.IntegerField()})})
@@ -464,7 +454,7 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
     def call(self, request, pk=None):
         """Call the match's players to their court (a notification each; calling again re-sends)."""
         match, notified = services.match_call(match=self.get_object())
-        return _answer({"match": _matches_out([match], request)[0], "notified": notified},
+        return enveloped_response({"match": _matches_out([match], request)[0], "notified": notified},
                        f"{notified} players called")
 
     @extend_schema(request=RescheduleInput, responses={200: _MATCH_OUT})
@@ -478,13 +468,13 @@ class MatchViewSet(_ReadOpenMixin, TenantScopedMixin, mixins.ListModelMixin, mix
         court = Court.objects.filter(pk=data.validated_data["court"], club_id=match.tournament.club_id,
                                      is_active=True).first()
         if court is None:
-            raise InvalidInput("validation_error", "Choose an active court of this club",
+            raise InvalidInput(CoreErrorCode.VALIDATION_ERROR, "Choose an active court of this club",
                                details={"court": ["not an active court of this club"]})
         match = services.match_reschedule(match=match, court=court, start=data.validated_data["start"])
-        return _answer(_matches_out([match], request)[0], "Match moved")
+        return enveloped_response(_matches_out([match], request)[0], "Match moved")
 
     @extend_schema(request=None, responses={200: _MATCH_OUT})
     @action(detail=True, methods=["post"])
     def undo(self, request, pk=None):
         match = services.point_undo(match=self.get_object())
-        return _answer(_matches_out([match], request)[0], "Point taken back")
+        return enveloped_response(_matches_out([match], request)[0], "Point taken back")

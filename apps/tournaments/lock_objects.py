@@ -7,7 +7,7 @@ other in opposite orders:
 2. its entries;
 3. its matches (in play order, the model's ordering);
 4. a match's court allocation;
-then, outside this app, the court's queue (`apps.clubs.services.claim_court_time`) and the
+then, outside this app, the court's queue (`apps.clubs.lock_objects.court_claim_lock`) and the
 stream counter rows that `routing.publisher.publish` locks, last.
 
 `of=("self",)` locks only the named table's rows, not the rows a select_related joins.

@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 def login(user):
-    from apps.accounts.services import issue_tokens
+    from apps.accounts.services import tokens_issue
 
-    return issue_tokens(user)
+    return tokens_issue(user=user)
 
 
 def rest_logout(tokens):

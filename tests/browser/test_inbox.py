@@ -16,7 +16,7 @@ from django.core.cache import cache
 from apps.accounts.models import User
 from apps.accounts.phone import _digest as phone_digest
 from apps.notifications.models import Kind, Notification
-from apps.notifications.services import preference_matrix
+from apps.notifications.selectors import preference_matrix_get
 from tests.support.factories import PASSWORD, ClubFactory, CourtFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -68,7 +68,7 @@ def test_notifications_arrive_live_follow_the_settings_and_are_read(browser, nod
         page.wait_for_function("() => document.querySelector('#settings-msg').classList.contains('error')")
         # One request, refused whole: neither the language nor the channels were saved.
         assert User.objects.get(pk=player.pk).language == ""
-        assert preference_matrix(player)["booking_cancelled"]["email"] is True
+        assert preference_matrix_get(user=player)["booking_cancelled"]["email"] is True
         assert page.get_attribute("#set-phone", "aria-invalid") == "true"
         assert page.evaluate("document.activeElement.id") == "set-phone"
         page.fill("#set-phone", "+52 55 1234 5678")
@@ -93,7 +93,7 @@ def test_notifications_arrive_live_follow_the_settings_and_are_read(browser, nod
         page.wait_for_selector("#phone-ok:not([hidden])")
         assert page.is_hidden("#verify")
         assert User.objects.get(pk=player.pk).phone_verified_at is not None
-        matrix = preference_matrix(saved)
+        matrix = preference_matrix_get(user=saved)
         assert matrix["booking_cancelled"]["email"] is False and matrix["booking_confirmed"]["email"] is True
 
         # 3. Cancelling: the notification arrives, now in Spanish, and with no e-mail delivery.

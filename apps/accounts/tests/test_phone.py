@@ -7,7 +7,8 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.accounts.phone import MAX_ATTEMPTS
 from apps.notifications.models import Channel, Kind
-from apps.notifications.services import enabled_channels, set_preferences
+from apps.notifications.selectors import channel_list_enabled
+from apps.notifications.services import set_preferences
 from tests.support.api import client_for, err, ok
 from tests.support.factories import UserFactory
 
@@ -37,7 +38,7 @@ def test_a_new_number_gets_a_code_and_sms_start_once_it_is_verified(player, sms_
     assert me["phone"] == "+52 55 1234 5678" and me["phone_verified"] is False
     assert [m["to"] for m in sms_outbox] == ["+52 55 1234 5678"]
     user.refresh_from_db()
-    assert Channel.SMS not in enabled_channels(user, Kind.BOOKING_CONFIRMED)  # not proved yet
+    assert Channel.SMS not in channel_list_enabled(user=user, kind=Kind.BOOKING_CONFIRMED)  # not proved yet
 
     code = code_in(sms_outbox[0])
     wrong = "000000" if code != "000000" else "111111"
@@ -47,7 +48,7 @@ def test_a_new_number_gets_a_code_and_sms_start_once_it_is_verified(player, sms_
     assert verified["phone_verified"] is True
     user.refresh_from_db()
     assert user.phone_verified_at is not None
-    assert Channel.SMS in enabled_channels(user, Kind.BOOKING_CONFIRMED)
+    assert Channel.SMS in channel_list_enabled(user=user, kind=Kind.BOOKING_CONFIRMED)
     err(client.post(VERIFY, {"code": code}, format="json"), 400, "code_expired")  # used up
     err(client.post(SEND), 409, "phone_already_verified")
 
@@ -55,7 +56,7 @@ def test_a_new_number_gets_a_code_and_sms_start_once_it_is_verified(player, sms_
     with django_capture_on_commit_callbacks(execute=True):
         assert ok(client.patch(ME, {"phone": "+34 600 000 000"}, format="json"))["phone_verified"] is False
     user.refresh_from_db()
-    assert user.phone_verified_at is None and Channel.SMS not in enabled_channels(user, Kind.BOOKING_CONFIRMED)
+    assert user.phone_verified_at is None and Channel.SMS not in channel_list_enabled(user=user, kind=Kind.BOOKING_CONFIRMED)
     assert sms_outbox[-1]["to"] == "+34 600 000 000"
 
 
@@ -108,7 +109,7 @@ def test_a_factory_phone_is_verified_and_an_unverified_one_gets_no_sms():
     assert UserFactory(phone="+52 55 1111 2222").phone_verified_at is not None
     unproved = UserFactory(phone="+52 55 1111 3333", phone_verified_at=None)
     set_preferences(user=unproved, changes={Kind.BOOKING_CONFIRMED: {Channel.SMS: True}})
-    assert Channel.SMS not in enabled_channels(unproved, Kind.BOOKING_CONFIRMED)
+    assert Channel.SMS not in channel_list_enabled(user=unproved, kind=Kind.BOOKING_CONFIRMED)
 
 
 def test_one_number_cannot_be_bombed_from_many_accounts(eager_celery, sms_outbox, django_capture_on_commit_callbacks):

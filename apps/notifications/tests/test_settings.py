@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 
 from apps.notifications.models import Channel, Kind
-from apps.notifications.services import preference_matrix
+from apps.notifications.selectors import preference_matrix_get
 from tests.support.api import client_for, err, ok
 from tests.support.factories import UserFactory
 
@@ -46,7 +46,7 @@ def test_a_bad_number_saves_nothing(player, sms_outbox, django_capture_on_commit
     assert "phone" in error["details"]
     user.refresh_from_db()
     assert (user.language, user.phone) == ("en", "")
-    assert preference_matrix(user)[Kind.BOOKING_CONFIRMED][Channel.SMS] is False
+    assert preference_matrix_get(user=user)[Kind.BOOKING_CONFIRMED][Channel.SMS] is False
     assert sms_outbox == []
 
 

@@ -17,12 +17,11 @@ Modules: checkout (a booking's or a share's PaymentIntent), split, intents (appl
 and settling), webhooks, refunds, desk (pay at the club), recovery (the sweep), common.
 """
 from apps.payments.errors import PaymentProviderUnavailable, PaymentRefused
-from apps.payments.services.checkout import checkout_for, checkout_start, share_checkout
+from apps.payments.services.checkout import checkout_resume, checkout_start, share_checkout_get
 from apps.payments.services.common import (
     TRANSIENT_STRIPE_ERRORS,
     checkout_payload,
     intent_idempotency_key,
-    payment_event_data,
     refund_idempotency_key,
 )
 from apps.payments.services.desk import desk_payment_record, desk_refund_record
@@ -43,9 +42,9 @@ from apps.payments.services.webhooks import stripe_event_process, stripe_event_r
 
 __all__ = [
     "TRANSIENT_STRIPE_ERRORS", "PaymentProviderUnavailable", "PaymentRefused", "card_payment_get_or_create",
-    "checkout_for", "checkout_payload", "checkout_start", "desk_payment_record", "desk_refund_record",
+    "checkout_resume", "checkout_payload", "checkout_start", "desk_payment_record", "desk_refund_record",
     "hold_reconcile", "intent_apply", "intent_cancel", "intent_ensure", "intent_ensure_by_id",
-    "intent_idempotency_key", "intent_refresh", "lost_work_requeue", "payment_event_data", "refund_apply",
-    "refund_create", "refund_idempotency_key", "refund_submit", "reservation_settle", "share_checkout",
+    "intent_idempotency_key", "intent_refresh", "lost_work_requeue", "refund_apply",
+    "refund_create", "refund_idempotency_key", "refund_submit", "reservation_settle", "share_checkout_get",
     "split_create", "stripe_event_process", "stripe_event_record",
 ]

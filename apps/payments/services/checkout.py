@@ -44,7 +44,7 @@ def checkout_start(*, reservation: Reservation) -> dict:
     return checkout_payload(reservation, payment)
 
 
-def checkout_for(reservation: Reservation) -> dict:
+def checkout_resume(*, reservation: Reservation) -> dict:
     """The owner asks again (page reload, or the first creation failed)."""
     ensure_awaiting_online_payment(reservation)
     if reservation.payment_shares.exists():
@@ -53,7 +53,7 @@ def checkout_for(reservation: Reservation) -> dict:
     return checkout_payload(reservation, payment)
 
 
-def share_checkout(token: str) -> dict:
+def share_checkout_get(*, token: str) -> dict:
     """The pay link: the share, its booking, and a client_secret while it can still be paid."""
     share = (PaymentShare.objects.select_related("reservation", "reservation__court", "reservation__court__club",
                                                  "payment").filter(token=token).first())

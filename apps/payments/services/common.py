@@ -10,7 +10,6 @@ from apps.clubs.models import AllocationStatus
 from apps.core.errors import Conflict
 from apps.payments.errors import PaymentErrorCode as Code
 from apps.payments.errors import PaymentProviderUnavailable
-from apps.payments.events import payment_event_data  # noqa: F401 (re-exported: one builder)
 from apps.payments.models import Payment, PaymentStatus
 from apps.payments.money import money_text
 from apps.payments.selectors import amount_due

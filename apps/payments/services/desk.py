@@ -11,11 +11,12 @@ from apps.clubs.models import AllocationStatus
 from apps.core.errors import Conflict, InvalidInput
 from apps.payments import signals
 from apps.payments.errors import PaymentErrorCode as Code
+from apps.payments.events import payment_event_data
 from apps.payments.lock_objects import payment_qs_select_for_update, reservation_lock_or_404
 from apps.payments.models import Payment, PaymentMethod, PaymentStatus, Refund, RefundReason, RefundState
 from apps.payments.money import money_text
 from apps.payments.selectors import amount_due
-from apps.payments.services.common import logger, payment_event_data, publish_staff
+from apps.payments.services.common import logger, publish_staff
 from apps.reservations.events import publish_reservation_event
 from apps.reservations.models import PaymentMode, RefundStatus
 from apps.reservations.services import reservation_apply_payment

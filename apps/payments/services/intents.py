@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.clubs.models import AllocationStatus
 from apps.payments import signals
 from apps.payments.errors import PaymentProviderUnavailable, PaymentRefused
+from apps.payments.events import payment_event_data
 from apps.payments.lock_objects import payment_qs_select_for_update, reservation_lock
 from apps.payments.models import (
     OPEN_STATUSES,
@@ -37,7 +38,6 @@ from apps.payments.services.common import (
     TRANSIENT_STRIPE_ERRORS,
     intent_idempotency_key,
     logger,
-    payment_event_data,
     publish_staff,
     stripe_call,
 )

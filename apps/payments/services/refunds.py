@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.payments import signals
+from apps.payments.events import payment_event_data
 from apps.payments.lock_objects import payment_qs_select_for_update, refund_qs_select_for_update, reservation_lock
 from apps.payments.models import Payment, Refund, RefundReason, RefundState
 from apps.payments.money import money_text, to_minor
 from apps.payments.services.common import (
     TASK_RETRY,
     logger,
-    payment_event_data,
     publish_staff,
     refund_idempotency_key,
     stripe_call,

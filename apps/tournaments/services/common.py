@@ -19,6 +19,6 @@ def score_for(tournament: Tournament, points: list[int]) -> dict:
     return scoring.to_contract(scoring.replay(_rules(tournament), points))
 
 
-def _require_draft(tournament: Tournament, what: str) -> None:
+def require_draft(tournament: Tournament, what: str) -> None:
     if tournament.status != TournamentStatus.DRAFT:
         raise Conflict(Code.ALREADY_GENERATED, f"The matches are already drawn: {what} can no longer change")

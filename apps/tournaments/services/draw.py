@@ -15,7 +15,7 @@ from apps.tournaments.lock_objects import tournament_qs_select_for_update
 from apps.tournaments.models import Match, MatchStage, MatchStatus, Tournament, TournamentFormat, TournamentStatus
 from apps.tournaments.selectors import ordered_entries, solo_standings
 from apps.tournaments.services.common import score_for
-from apps.tournaments.services.progression import _update_tournament_status
+from apps.tournaments.services.progression import update_tournament_status
 
 
 class _Draw:
@@ -181,6 +181,6 @@ def round_generate(*, tournament: Tournament) -> list[Match]:
     draw.doubles_round(formats.mexicano_next_round(standings, courts=tournament.courts, sat_out=dict(sat_out),
                                                    number=last + 1))
     created = draw.save()
-    _update_tournament_status(tournament)
+    update_tournament_status(tournament)
     publish_bracket_updated(tournament, [m.pk for m in created])
     return created

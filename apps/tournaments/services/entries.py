@@ -9,7 +9,7 @@ from apps.tournaments.events import publish_bracket_updated
 from apps.tournaments.lock_objects import entry_qs_select_for_update, tournament_qs_select_for_update
 from apps.tournaments.models import Entry, EntryPlayer, Tournament
 from apps.tournaments.selectors import ordered_entries
-from apps.tournaments.services.common import _require_draft
+from apps.tournaments.services.common import require_draft
 
 
 def _entry_name(players) -> str:
@@ -19,7 +19,7 @@ def _entry_name(players) -> str:
 @transaction.atomic
 def entry_create(*, tournament: Tournament, players: list, name: str = "", seed: int | None = None) -> Entry:
     tournament = tournament_qs_select_for_update().get(pk=tournament.pk)
-    _require_draft(tournament, "entries")
+    require_draft(tournament, "entries")
     needed = 1 if tournament.is_solo else 2
     if len(players) != needed:
         message = (f"{tournament.get_format_display()} entries are single players: give one player"
@@ -47,7 +47,7 @@ def entry_update(*, entry: Entry, **fields) -> Entry:
     tournament = tournament_qs_select_for_update().get(pk=entry.tournament_id)
     entry = entry_qs_select_for_update().get(pk=entry.pk)
     if "seed" in fields and fields["seed"] != entry.seed:
-        _require_draft(tournament, "seeds")
+        require_draft(tournament, "seeds")
         seed = fields["seed"]
         if seed is not None and Entry.objects.filter(tournament=tournament, seed=seed).exclude(pk=entry.pk).exists():
             raise Conflict(Code.SEED_TAKEN, f"Seed {seed} is already given to another entry",
@@ -62,7 +62,7 @@ def entry_update(*, entry: Entry, **fields) -> Entry:
 @transaction.atomic
 def entry_delete(*, entry: Entry) -> None:
     tournament = tournament_qs_select_for_update().get(pk=entry.tournament_id)
-    _require_draft(tournament, "entries")
+    require_draft(tournament, "entries")
     entry.delete()
     publish_bracket_updated(tournament)
 
@@ -71,7 +71,7 @@ def entry_delete(*, entry: Entry) -> None:
 def tournament_seed(*, tournament: Tournament, entries: list[Entry]) -> list[Entry]:
     """Seeds 1..n in the given order; entries not listed lose their seed."""
     tournament = tournament_qs_select_for_update().get(pk=tournament.pk)
-    _require_draft(tournament, "seeds")
+    require_draft(tournament, "seeds")
     order = {entry.pk: i for i, entry in enumerate(entries, start=1)}
     rows = list(entry_qs_select_for_update().filter(tournament=tournament))
     for row in rows:

@@ -15,7 +15,7 @@ from apps.tournaments.lock_objects import match_qs_select_for_update, tournament
 from apps.tournaments.models import Match, MatchStatus
 from apps.tournaments.selectors import match_data, matches_for_output
 from apps.tournaments.services.common import score_for
-from apps.tournaments.services.progression import _advance, _retract, _update_tournament_status
+from apps.tournaments.services.progression import advance, retract, update_tournament_status
 
 
 def point_add(*, match: Match, team: int, now: datetime | None = None) -> Match:
@@ -47,9 +47,9 @@ def point_add(*, match: Match, team: int, now: datetime | None = None) -> Match:
             match.winner = score["winner"]
             match.finished_at = now
         match.save(update_fields=["points", "score", "status", "winner", "started_at", "finished_at", "updated_at"])
-        changed = _advance(tournament, match) if score["finished"] else set()
+        changed = advance(tournament, match) if score["finished"] else set()
         if started or score["finished"]:
-            _update_tournament_status(tournament)
+            update_tournament_status(tournament)
         types = ["match.started"] if started else []
         types.append("match.score")
         if score["finished"]:
@@ -68,7 +68,7 @@ def point_undo(*, match: Match) -> Match:
         if not match.points:
             raise Conflict(Code.NOTHING_TO_UNDO, "There is no point to undo")
         was_finished = match.status == MatchStatus.FINISHED
-        changed = _retract(tournament, match) if was_finished else set()
+        changed = retract(tournament, match) if was_finished else set()
         points = match.points[:-1]
         match.points = points
         match.score = score_for(tournament, points)
@@ -79,7 +79,7 @@ def point_undo(*, match: Match) -> Match:
             match.started_at = None
         match.save(update_fields=["points", "score", "status", "winner", "started_at", "finished_at", "updated_at"])
         if was_finished or not points:
-            _update_tournament_status(tournament)
+            update_tournament_status(tournament)
         fresh = publish_match_events(tournament, ["match.score"], match)
         if was_finished:
             publish_bracket_updated(tournament, changed)

@@ -23,7 +23,7 @@ def _tournament_done(tournament: Tournament) -> bool:
     return not unfinished
 
 
-def _update_tournament_status(tournament: Tournament) -> None:
+def update_tournament_status(tournament: Tournament) -> None:
     if tournament.status == TournamentStatus.DRAFT:
         return
     if _tournament_done(tournament):
@@ -68,7 +68,7 @@ def _group_matches(tournament: Tournament, group: str) -> list[Match]:
     return list(Match.objects.filter(tournament=tournament, stage=MatchStage.GROUP, group=group))
 
 
-def _advance(tournament: Tournament, match: Match) -> set:
+def advance(tournament: Tournament, match: Match) -> set:
     """A finished match moves its winner on; a finished group fills its knockout places."""
     changed = set()
     if match.stage == MatchStage.KNOCKOUT and match.next_match_id:
@@ -91,8 +91,8 @@ def _advance(tournament: Tournament, match: Match) -> set:
     return changed
 
 
-def _retract(tournament: Tournament, match: Match) -> set:
-    """Undo of a finishing point: take back what `_advance` did, unless it was already played on."""
+def retract(tournament: Tournament, match: Match) -> set:
+    """Undo of a finishing point: take back what `advance` did, unless it was already played on."""
     changed = set()
     if match.stage == MatchStage.KNOCKOUT and match.next_match_id:
         nxt = match_qs_select_for_update().get(pk=match.next_match_id)

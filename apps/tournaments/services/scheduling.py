@@ -15,7 +15,7 @@ from apps.clubs.errors import ClubErrorCode
 from apps.clubs.events import allocation_payload, court_blocked_data, court_unblocked_data, publish_club_event
 from apps.clubs.models import BLOCKING_STATUSES, AllocationStatus, CourtAllocation
 from apps.clubs.schedule import opening_windows
-from apps.clubs.services import claim_court_time, is_overlap_violation
+from apps.clubs.services import court_time_claim, is_overlap_violation
 from apps.core.errors import Conflict, CoreErrorCode, InvalidInput
 from apps.tournaments.errors import TournamentErrorCode as Code
 from apps.tournaments.events import match_court_extra, publish_bracket_updated
@@ -174,7 +174,7 @@ def match_reschedule(*, match: Match, court, start: datetime, now: datetime | No
             return allocation
 
         try:
-            claim_court_time(court, move)
+            court_time_claim(court=court, create=move)
         except IntegrityError as exc:
             if is_overlap_violation(exc):
                 raise Conflict(ClubErrorCode.SLOT_UNAVAILABLE,
@@ -242,7 +242,7 @@ def _place(match, courts, busy, earliest, duration, *, hours, tz, step, last_day
         start, court = best
         try:
             # Same per-court queue as bookings, so a racing booking yields 409, not a deadlock.
-            allocation = claim_court_time(court, lambda court=court, start=start: MatchAllocation.objects.create(
+            allocation = court_time_claim(court=court, create=lambda court=court, start=start: MatchAllocation.objects.create(
                 court=court, period=DateTimeTZRange(start, start + duration, "[)"),
                 status=AllocationStatus.BLOCKED, match=match))
         except IntegrityError as exc:

@@ -8,7 +8,7 @@ from apps.tournaments.errors import TournamentErrorCode as Code
 from apps.tournaments.events import publish_bracket_updated
 from apps.tournaments.lock_objects import tournament_qs_select_for_update
 from apps.tournaments.models import SOLO_FORMATS, Match, Tournament, TournamentStatus
-from apps.tournaments.services.progression import _update_tournament_status
+from apps.tournaments.services.progression import update_tournament_status
 
 # Settings the generated matches depend on: fixed once the draw is made.
 LOCKED_AFTER_GENERATION = ("format", "golden_point", "super_tiebreak", "points_per_match", "group_size",
@@ -44,6 +44,6 @@ def tournament_update(*, tournament: Tournament, **fields) -> Tournament:
         setattr(tournament, name, value.upper() if name == "currency" else value)
     tournament.save()
     if tournament.status == TournamentStatus.FINISHED or "rounds" in fields:
-        _update_tournament_status(tournament)
+        update_tournament_status(tournament)
     publish_bracket_updated(tournament)
     return tournament
