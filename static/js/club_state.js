@@ -62,7 +62,8 @@ const TIME_OF_DAY = new Map(); // one Intl formatter per zone: pages format hund
 /** "HH:MM" of any instant in the club's timezone. */
 function clubTime(instant, timeZone) {
   if (!TIME_OF_DAY.has(timeZone)) {
-    TIME_OF_DAY.set(timeZone, new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
+    TIME_OF_DAY.set(timeZone, new Intl.DateTimeFormat("en-GB",
+      { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
   }
   return TIME_OF_DAY.get(timeZone).format(instant);
 }
