@@ -6,12 +6,11 @@ import { createInbox } from "./inbox.js";
 import {
   applyClubEvent, ageSlots, bookableRun, clubDate, hhmm, money, sumMoney,
 } from "./club_state.js";
-import { $, announce } from "./dom.js";
+import { $, LANG, announce, readJson } from "./dom.js";
 import { fmt } from "./format.js";
 
-const config = JSON.parse(document.getElementById("club-config").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
-const LANG = document.documentElement.lang || "en";
+const config = readJson("club-config");
+const T = readJson("strings");
 const TZ = config.timezone;
 
 // ---------- API ----------

@@ -3,16 +3,15 @@
 // from the last seq it applied, and moves to the next day at the club's midnight.
 import { LiveStream, bindBadge, State } from "./live.js";
 import { BUSY, ageSlots, applyClubEvent, clubDate, hhmm, nowNext } from "./club_state.js";
-import { $ } from "./dom.js";
+import { $, LANG, readJson } from "./dom.js";
 import { fmt } from "./format.js";
 
-const config = JSON.parse(document.getElementById("club-config").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
-const displayKey = JSON.parse(document.getElementById("display-key").textContent);
-const LANG = document.documentElement.lang || "en";
+const config = readJson("club-config");
+const T = readJson("strings");
+const displayKey = readJson("display-key");
 const TZ = config.timezone;
 
-let avail = JSON.parse(document.getElementById("initial").textContent);
+let avail = readJson("initial");
 let boardDate = avail.date;
 let reconnectingSince = null;
 let deniedRetry = null;

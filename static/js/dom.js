@@ -1,6 +1,13 @@
-// The DOM helpers every page shares: element lookup, element building, the screen-reader announcer.
+// The DOM helpers every page shares: element lookup, the page's language and JSON blocks, element
+// building, the screen-reader announcer.
 
 export const $ = (id) => document.getElementById(id);
+
+/** The page's language (the <html lang> the server set). */
+export const LANG = document.documentElement.lang || "en";
+
+/** A JSON block the server put in the page (`<script type="application/json" id=...>`). */
+export const readJson = (id) => JSON.parse($(id).textContent);
 
 /**
  * A new element. `props` is a class name (string) or attributes: `class`, `text`, `on<event>`

@@ -3,13 +3,13 @@
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth } from "../js/api.js";
 import { hhmm } from "../js/club_state.js";
-import { $, el } from "../js/dom.js";
+import { $, el, readJson } from "../js/dom.js";
 import { fmt } from "../js/format.js";
 import { applyTournamentEvent, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
-const config = JSON.parse(document.getElementById("board-config").textContent);
-const initial = JSON.parse(document.getElementById("initial").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
+const config = readJson("board-config");
+const initial = readJson("initial");
+const T = readJson("strings");
 
 let state = initial ? initial.data : null;
 

@@ -8,13 +8,13 @@ import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, listAll, setAuth } from "../js/api.js";
 import { staffScreens } from "../js/staff_gate.js";
 import { clubDate, hhmm } from "../js/club_state.js";
-import { $, el } from "../js/dom.js";
+import { $, LANG, el, readJson } from "../js/dom.js";
 import { fmt } from "../js/format.js";
 import { callPlayers as callMatch, movable, moveMatch as moveTo } from "../js/tournament_matches.js";
 import { applyTournamentEvent, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
-const config = JSON.parse(document.getElementById("desk-config").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
+const config = readJson("desk-config");
+const T = readJson("strings");
 const SOLO = new Set(config.solo_formats);
 
 const { api, refreshAccess, login, logout } = createApi({
@@ -277,7 +277,7 @@ function label(m) {
 }
 
 function day(iso) {
-  return new Date(iso).toLocaleDateString(document.documentElement.lang || "en",
+  return new Date(iso).toLocaleDateString(LANG,
     { weekday: "short", day: "numeric", month: "short", timeZone: config.timezone });
 }
 

@@ -1,8 +1,8 @@
 // Bookings today and the desk's actions on them: check in, no-show, mark paid, refund given.
 import { hhmm, money } from "../club_state.js";
-import { $, el } from "../dom.js";
+import { $, LANG, el } from "../dom.js";
 import { fmt } from "../format.js";
-import { ACTIVE, LANG, S, T, api, config, courtName, isDue, ms, owesRefund, paymentWord, playerName, stateClass, statusWord } from "./context.js";
+import { ACTIVE, S, T, api, config, courtName, isDue, ms, owesRefund, paymentWord, playerName, stateClass, statusWord } from "./context.js";
 import { renderAll } from "./timeline.js";
 
 export function focusRow(id) {

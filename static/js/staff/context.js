@@ -4,12 +4,11 @@
 import { bindBadge } from "../live.js";
 import { createApi } from "../api.js";
 import { hhmm, money, zonedInstant } from "../club_state.js";
-import { $ } from "../dom.js";
+import { $, LANG, readJson } from "../dom.js";
 import { fmt } from "../format.js";
 
-export const config = JSON.parse(document.getElementById("staff-config").textContent);
-export const T = JSON.parse(document.getElementById("strings").textContent);
-export const LANG = document.documentElement.lang || "en";
+export const config = readJson("staff-config");
+export const T = readJson("strings");
 
 export const ACTIVE = new Set(["held", "confirmed", "completed", "no_show"]);
 export const DESK_PAYABLE = new Set(["confirmed", "completed", "no_show"]);

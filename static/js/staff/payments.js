@@ -2,10 +2,10 @@
 // the live feed of payment events.
 import { listAll } from "../api.js";
 import { clubDate, hhmm, money } from "../club_state.js";
-import { $, el } from "../dom.js";
+import { $, LANG, el } from "../dom.js";
 import { fmt } from "../format.js";
 import { actionButton, markPaid, refundGiven } from "./agenda.js";
-import { FEED_MAX, LANG, S, T, api, config, courtName, isDue, keepFocus, ms, onShownDay, owesRefund, playerName, shortDate } from "./context.js";
+import { FEED_MAX, S, T, api, config, courtName, isDue, keepFocus, ms, onShownDay, owesRefund, playerName, shortDate } from "./context.js";
 
 export function onPaymentEvent(msg) {
   const d = msg.data;

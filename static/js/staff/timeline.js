@@ -1,10 +1,10 @@
 // Today at a glance: the tiles and the courts' timeline (bookings, closed and blocked stretches,
 // tournament matches, the now line). `renderAll` redraws every panel fed by the day's rows.
 import { hhmm, money, runs, sumMoney } from "../club_state.js";
-import { $, el } from "../dom.js";
+import { $, LANG, el } from "../dom.js";
 import { fmt } from "../format.js";
 import { focusRow, renderAgenda } from "./agenda.js";
-import { ACTIVE, LANG, S, T, config, courtName, dayBounds, isDue, keepFocus, ms, paymentWord, playerName, stateClass, statusWord } from "./context.js";
+import { ACTIVE, S, T, config, courtName, dayBounds, isDue, keepFocus, ms, paymentWord, playerName, stateClass, statusWord } from "./context.js";
 import { renderDue } from "./payments.js";
 
 export function renderAll() {
