@@ -6,12 +6,12 @@ import { createInbox } from "./inbox.js";
 import {
   applyClubEvent, ageSlots, bookableRun, clubDate, hhmm, money, sumMoney,
 } from "./club_state.js";
+import { $, LANG, announce, readJson } from "./dom.js";
 import { fmt } from "./format.js";
 
-const config = JSON.parse(document.getElementById("club-config").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
-const LANG = document.documentElement.lang || "en";
-const $ = (id) => document.getElementById(id);
+const config = readJson("club-config");
+const T = readJson("strings");
+const TZ = config.timezone;
 
 // ---------- API ----------
 
@@ -34,7 +34,7 @@ let loadToken = 0;
 
 const badge = bindBadge($("live-badge"), T.states);
 const inbox = createInbox({
-  api, refreshAccess, T, lang: LANG, timeZone: config.timezone, announce: (text) => announce(text),
+  api, refreshAccess, T, lang: LANG, timeZone: TZ, announce,
 });
 const stream = new LiveStream(config.stream, {
   params: { date: shownDate },
@@ -55,20 +55,13 @@ const stream = new LiveStream(config.stream, {
     if (result.changed.length) {
       const first = result.changed[0];
       announce(fmt(T.now_status, {
-        court: first.court.name, start: hhmm(first.slot.start), status: T.statuses[first.slot.status],
+        court: first.court.name, start: hhmm(first.slot.start, TZ), status: T.statuses[first.slot.status],
       }));
       refreshChoice();
     }
     trackMine(msg);
   },
 });
-
-function announce(text) {
-  const el = $("announcer");
-  el.textContent = "";
-  // a separate task so screen readers notice the change even when the text repeats
-  setTimeout(() => { el.textContent = text; }, 30);
-}
 
 // ---------- loading ----------
 
@@ -105,7 +98,7 @@ async function loadDate(day) {
 function slotLabel(court, slot) {
   const price = slot.status === "free" ? money(slot.price, avail.currency || config.currency, LANG) : "";
   return fmt(T.slot_label, {
-    court: court.name, start: hhmm(slot.start), end: hhmm(slot.end), status: T.statuses[slot.status], price,
+    court: court.name, start: hhmm(slot.start, TZ), end: hhmm(slot.end, TZ), status: T.statuses[slot.status], price,
   }).replace(/,\s*$/, "");
 }
 
@@ -161,7 +154,7 @@ function renderGrid() {
     const row = body.insertRow();
     const th = document.createElement("th");
     th.scope = "row";
-    th.textContent = hhmm(timeSlot.start);
+    th.textContent = hhmm(timeSlot.start, TZ);
     row.appendChild(th);
     for (const court of avail.courts) {
       const td = row.insertCell();
@@ -256,7 +249,7 @@ function renderChoice() {
     clearSelection();
     return;
   }
-  $("choice-summary").textContent = `${court.name} · ${dayLabel(slot.start)} · ${hhmm(slot.start)}`;
+  $("choice-summary").textContent = `${court.name} · ${dayLabel(slot.start)} · ${hhmm(slot.start, TZ)}`;
   const options = durationsFor(court, selection.index);
   const box = $("duration-options");
   box.textContent = "";
@@ -275,7 +268,7 @@ function renderChoice() {
     });
     const text = document.createElement("span");
     const end = option.slots[option.slots.length - 1].end;
-    text.textContent = `${fmt(T.minutes, { n: option.minutes })} · ${hhmm(slot.start)}–${hhmm(end)}`;
+    text.textContent = `${fmt(T.minutes, { n: option.minutes })} · ${hhmm(slot.start, TZ)}–${hhmm(end, TZ)}`;
     label.append(input, text);
     box.appendChild(label);
   }
@@ -285,7 +278,7 @@ function renderChoice() {
   $("durations").hidden = !options.length;
   $("total").textContent = pick ? money(sumMoney(pick.slots.map((s) => s.price)), avail.currency || config.currency, LANG) : "—";
   $("book").disabled = !pick;
-  $("book").textContent = fmt(T.book, { court: court.name, start: hhmm(slot.start) });
+  $("book").textContent = fmt(T.book, { court: court.name, start: hhmm(slot.start, TZ) });
   if (!options.length) $("panel-error").textContent = slot.status === "free" ? T.no_duration : T.slot_gone;
   markChoice();
 }
@@ -329,7 +322,7 @@ async function book() {
     renderMine();
     clearSelection();
     $("panel-ok").textContent = fmt(T.booked_ok, {
-      court: court.name, day: dayLabel(r.start), start: hhmm(r.start), end: hhmm(r.end),
+      court: court.name, day: dayLabel(r.start), start: hhmm(r.start, TZ), end: hhmm(r.end, TZ),
     });
     $("panel-ok").focus(); // the Book button just disappeared: keep keyboard users in place
   } catch (err) {
@@ -420,7 +413,7 @@ function renderMine() {
     li.dataset.reservation = r.id;
     const when = document.createElement("span");
     when.className = "when";
-    when.textContent = `${dayLabel(r.start)} ${hhmm(r.start)}–${hhmm(r.end)}`;
+    when.textContent = `${dayLabel(r.start)} ${hhmm(r.start, TZ)}–${hhmm(r.end, TZ)}`;
     const cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "danger";

@@ -57,15 +57,25 @@ export function ageSlots(avail, now = Date.now()) {
   return changed;
 }
 
-/** "HH:MM" of a club-local ISO string (the API gives slots in the club's offset). */
-export function hhmm(iso) {
-  return iso.slice(11, 16);
-}
+const TIME_OF_DAY = new Map(); // one Intl formatter per zone: pages format hundreds of times per render
 
 /** "HH:MM" of any instant in the club's timezone. */
-export function clubTime(instant, timeZone) {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-    .format(instant);
+function clubTime(instant, timeZone) {
+  if (!TIME_OF_DAY.has(timeZone)) {
+    TIME_OF_DAY.set(timeZone, new Intl.DateTimeFormat("en-GB",
+      { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
+  }
+  return TIME_OF_DAY.get(timeZone).format(instant);
+}
+
+/**
+ * The one time-of-day formatter of every page: "HH:MM" on the club's clock of an ISO string
+ * (club-local with its offset, or UTC with "Z" as older replayed events carry), epoch ms or a Date.
+ * Empty for no time.
+ */
+export function hhmm(when, timeZone) {
+  if (when === null || when === undefined || when === "") return "";
+  return clubTime(new Date(when), timeZone);
 }
 
 /** The club's calendar date (YYYY-MM-DD) at `instant`. */

@@ -2,16 +2,16 @@
 // the screen's display key. Built to run unattended all night: it reconnects on its own, resumes
 // from the last seq it applied, and moves to the next day at the club's midnight.
 import { LiveStream, bindBadge, State } from "./live.js";
-import { BUSY, ageSlots, applyClubEvent, clubDate, clubTime, hhmm, nowNext } from "./club_state.js";
+import { BUSY, ageSlots, applyClubEvent, clubDate, hhmm, nowNext } from "./club_state.js";
+import { $, LANG, readJson } from "./dom.js";
 import { fmt } from "./format.js";
 
-const config = JSON.parse(document.getElementById("club-config").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
-const displayKey = JSON.parse(document.getElementById("display-key").textContent);
-const LANG = document.documentElement.lang || "en";
-const $ = (id) => document.getElementById(id);
+const config = readJson("club-config");
+const T = readJson("strings");
+const displayKey = readJson("display-key");
+const TZ = config.timezone;
 
-let avail = JSON.parse(document.getElementById("initial").textContent);
+let avail = readJson("initial");
 let boardDate = avail.date;
 let reconnectingSince = null;
 let deniedRetry = null;
@@ -92,10 +92,10 @@ function renderHours(first, last) {
   const fontPx = parseFloat(getComputedStyle(hours).fontSize) || 16;
   const stride = Math.max(1, Math.ceil((fontPx * 3.4) / hourPx));
   for (let i = first; i <= last; i += 1) {
-    const start = slots[i].start;
-    if (start.slice(14, 16) !== "00" || Number(start.slice(11, 13)) % stride) continue;
+    const time = hhmm(slots[i].start, TZ);
+    if (time.slice(3) !== "00" || Number(time.slice(0, 2)) % stride) continue;
     const label = document.createElement("span");
-    label.textContent = hhmm(start);
+    label.textContent = time;
     label.style.gridColumn = `${i - first + 1} / span ${Math.min(perHour * stride, last - i + 1)}`;
     hours.appendChild(label);
   }
@@ -124,16 +124,16 @@ function nowCell(court, now) {
     cell.dataset.status = "none";
     big.textContent = T.closed_now;
     const opens = court.slots.find((s) => Date.parse(s.start) > now && s.status !== "closed");
-    small.textContent = opens ? fmt(T.opens_at, { time: hhmm(opens.start) }) : "";
+    small.textContent = opens ? fmt(T.opens_at, { time: hhmm(opens.start, TZ) }) : "";
   } else if (BUSY.has(current.status)) {
     cell.dataset.status = current.status;
     big.textContent = statusWord(current.status);
-    small.textContent = `${fmt(T.until, { time: hhmm(current.end) })} · ${fmt(T.min_left, { n: minutesLeft })}`;
+    small.textContent = `${fmt(T.until, { time: hhmm(current.end, TZ) })} · ${fmt(T.min_left, { n: minutesLeft })}`;
   } else {
     cell.dataset.status = "free";
     big.textContent = T.statuses.free;
     const restOfDay = !next && !court.slots.some((s) => Date.parse(s.start) >= Date.parse(current.end) && s.status !== "closed");
-    small.textContent = restOfDay ? T.free_rest : `${fmt(T.until, { time: hhmm(current.end) })} · ${fmt(T.free_for, { n: minutesLeft })}`;
+    small.textContent = restOfDay ? T.free_rest : `${fmt(T.until, { time: hhmm(current.end, TZ) })} · ${fmt(T.free_for, { n: minutesLeft })}`;
   }
   cell.append(big, small);
   return cell;
@@ -144,7 +144,7 @@ function nextCell(court, now) {
   const { cell, big, small } = cellParts("next");
   if (next) {
     cell.dataset.status = next.status;
-    big.textContent = `${hhmm(next.start)}–${hhmm(next.end)}`;
+    big.textContent = `${hhmm(next.start, TZ)}–${hhmm(next.end, TZ)}`;
     small.textContent = T.statuses[next.status];
   } else {
     cell.dataset.status = "none";
@@ -165,7 +165,7 @@ function strip(court, first, last, now, changed = []) {
     cell.dataset.court = court.id;
     cell.dataset.start = slot.start;
     cell.dataset.status = slot.status;
-    cell.title = `${hhmm(slot.start)} ${T.statuses[slot.status]}`;
+    cell.title = `${hhmm(slot.start, TZ)} ${T.statuses[slot.status]}`;
     if (changed.includes(slot)) cell.classList.add("changed");
     if (Date.parse(slot.end) <= now) cell.classList.add("gone");
     el.appendChild(cell);
@@ -232,7 +232,7 @@ function renderCourt(court, changed = []) {
 
 function tick() {
   const now = new Date();
-  $("clock").textContent = clubTime(now, config.timezone);
+  $("clock").textContent = hhmm(now, TZ);
   const today = clubDate(now, config.timezone);
   if (today !== boardDate) {
     // Club midnight: show the new day from a fresh snapshot.

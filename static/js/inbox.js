@@ -5,14 +5,8 @@
 // through REST (one, or all), and what was read leaves the list at once.
 import { LiveStream } from "./live.js";
 import { auth } from "./api.js";
+import { $, el } from "./dom.js";
 import { fmt } from "./format.js";
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /**
  * @param {object} opts
@@ -23,7 +17,6 @@ function el(tag, className, text) {
  *   announce(text)       screen-reader announcement
  */
 export function createInbox({ api, refreshAccess, T, lang, timeZone, announce = () => {} }) {
-  const $ = (id) => document.getElementById(id);
   const S = T.inbox;
   let items = [];
   let stream = null;

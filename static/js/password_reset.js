@@ -1,9 +1,9 @@
 // The password-reset page: ask for the e-mail link, or (from that link) choose a new password.
 // Every message shown comes from the API envelope, or from the page's own strings.
 import { createApi } from "./api.js";
+import { $, readJson } from "./dom.js";
 
-const T = JSON.parse(document.getElementById("strings").textContent);
-const $ = (id) => document.getElementById(id);
+const T = readJson("strings");
 const { rawApi } = createApi({ networkError: T.network_error });
 const params = new URLSearchParams(location.search);
 

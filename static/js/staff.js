@@ -10,7 +10,8 @@
 import { auth, setAuth } from "./api.js";
 import { staffScreens } from "./staff_gate.js";
 import { clubDate } from "./club_state.js";
-import { $, S, T, hooks, login, logout, longDate } from "./staff/context.js";
+import { $ } from "./dom.js";
+import { S, T, hooks, login, logout, longDate } from "./staff/context.js";
 import { createBlock, defaultBlockTimes, renderBlocks, renderCourtOptions } from "./staff/maintenance.js";
 import { renderFeed } from "./staff/payments.js";
 import { Reports } from "./staff/reports.js";

@@ -3,9 +3,8 @@
 // Each page keeps its own content element (`contentId`) and decides who is allowed; this only
 // switches what is shown.
 import { auth } from "./api.js";
-
-const $ = (id) => document.getElementById(id);
-const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (k in values ? values[k] : ""));
+import { $ } from "./dom.js";
+import { fmt } from "./format.js";
 
 export function staffScreens({ contentId, T }) {
   const nameOf = (user) => (user ? user.first_name || user.email : "");
@@ -14,7 +13,7 @@ export function staffScreens({ contentId, T }) {
     const a = auth();
     $("who").hidden = !a;
     $("signout").hidden = !a;
-    if (a && a.user) $("who").textContent = fill(T.signed_in_as, { name: nameOf(a.user) });
+    if (a && a.user) $("who").textContent = fmt(T.signed_in_as, { name: nameOf(a.user) });
   }
 
   function only(shown) {
@@ -63,7 +62,7 @@ export function staffScreens({ contentId, T }) {
     showDenied(user = null) {
       only("denied");
       const a = auth();
-      $("denied-text").textContent = fill(T.denied, { name: nameOf(user || (a && a.user)) });
+      $("denied-text").textContent = fmt(T.denied, { name: nameOf(user || (a && a.user)) });
       $("denied").focus();
     },
   };

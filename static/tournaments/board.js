@@ -2,13 +2,14 @@
 // redrawn on every change. Big type for club screens; one column on phones.
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth } from "../js/api.js";
+import { hhmm } from "../js/club_state.js";
+import { $, el, readJson } from "../js/dom.js";
 import { fmt } from "../js/format.js";
-import { applyTournamentEvent, el, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
+import { applyTournamentEvent, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
-const config = JSON.parse(document.getElementById("board-config").textContent);
-const initial = JSON.parse(document.getElementById("initial").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
-const $ = (id) => document.getElementById(id);
+const config = readJson("board-config");
+const initial = readJson("initial");
+const T = readJson("strings");
 
 let state = initial ? initial.data : null;
 
@@ -173,8 +174,7 @@ function render() {
 // ---------- clock, notices, stream ----------
 
 function tick() {
-  $("clock").textContent = new Date().toLocaleTimeString(document.documentElement.lang || "en",
-    { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: config.timezone });
+  $("clock").textContent = hhmm(new Date(), config.timezone);
 }
 
 function notice(text) {

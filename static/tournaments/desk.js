@@ -7,14 +7,14 @@
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, listAll, setAuth } from "../js/api.js";
 import { staffScreens } from "../js/staff_gate.js";
-import { clubDate, clubTime } from "../js/club_state.js";
+import { clubDate, hhmm } from "../js/club_state.js";
+import { $, LANG, el, readJson } from "../js/dom.js";
 import { fmt } from "../js/format.js";
 import { callPlayers as callMatch, movable, moveMatch as moveTo } from "../js/tournament_matches.js";
-import { applyTournamentEvent, el, hhmm, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
+import { applyTournamentEvent, isRace, isThirdPlace, sideScore, teamLabel } from "./tournament_state.js";
 
-const config = JSON.parse(document.getElementById("desk-config").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
-const $ = (id) => document.getElementById(id);
+const config = readJson("desk-config");
+const T = readJson("strings");
 const SOLO = new Set(config.solo_formats);
 
 const { api, refreshAccess, login, logout } = createApi({
@@ -277,7 +277,7 @@ function label(m) {
 }
 
 function day(iso) {
-  return new Date(iso).toLocaleDateString(document.documentElement.lang || "en",
+  return new Date(iso).toLocaleDateString(LANG,
     { weekday: "short", day: "numeric", month: "short", timeZone: config.timezone });
 }
 
@@ -308,7 +308,7 @@ function openMoveForm(match, teams) {
   $("move-court").replaceChildren(...options.map((c) => el("option", { value: c.id, text: c.name })));
   $("move-court").value = match.court.id;
   $("move-date").value = clubDate(new Date(match.start), config.timezone);
-  $("move-time").value = clubTime(new Date(match.start), config.timezone);
+  $("move-time").value = hhmm(match.start, config.timezone);
   $("move-for").textContent = fmt(T.move_for, { teams });
   $("move-form").hidden = false;
   $("move-court").focus();

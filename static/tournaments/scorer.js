@@ -2,12 +2,12 @@
 // sessionStorage (the same key as the booking page); every error shown is the API's message.
 import { LiveStream, bindBadge } from "../js/live.js";
 import { auth, createApi, setAuth } from "../js/api.js";
+import { $, readJson } from "../js/dom.js";
 import { fmt } from "../js/format.js";
 import { isRace, sideScore, teamLabel } from "./tournament_state.js";
 
-const config = JSON.parse(document.getElementById("scorer-config").textContent);
-const T = JSON.parse(document.getElementById("strings").textContent);
-const $ = (id) => document.getElementById(id);
+const config = readJson("scorer-config");
+const T = readJson("strings");
 
 // Signed-in calls refresh the access token once on 401; if that fails, back to the sign-in form.
 const { api, login } = createApi({ networkError: T.network_error, onExpired: () => showSignin() });

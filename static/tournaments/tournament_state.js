@@ -19,20 +19,6 @@ export function applyTournamentEvent(state, msg) {
   return next;
 }
 
-/** A DOM element: `attrs` are attributes (`class`, `text`, `on<event>` listeners; null/false left out). */
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
-
 /** The third-place match (apps.tournaments.formats.THIRD_PLACE_KEY): the final's round, not its bracket. */
 export const THIRD_PLACE_KEY = "3P";
 export const isThirdPlace = (match) => match.key === THIRD_PLACE_KEY;
@@ -58,10 +44,4 @@ export function sideScore(score, i) {
 
 export function isRace(score) {
   return score && typeof score.target === "number";
-}
-
-export function hhmm(iso, timeZone) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleTimeString(document.documentElement.lang || "en",
-    { hour: "2-digit", minute: "2-digit", hour12: false, timeZone });
 }

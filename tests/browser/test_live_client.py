@@ -249,3 +249,37 @@ def test_club_state_applies_events_like_a_fresh_snapshot(page):
     assert result["refetch"] is True
     assert result["run"] is True  # 09:30 is past: nothing bookable from there
     assert result["sum"] == "22.55"
+
+
+def test_hhmm_gives_the_club_wall_clock_for_club_local_and_utc_times(page):
+    result = page.evaluate("""async () => {
+      const { hhmm } = await import('/static/js/club_state.js');
+      const zone = 'Europe/Madrid';
+      return {
+        local: hhmm('2030-05-10T09:05:00+02:00', zone),   // what events and snapshots send now
+        utc: hhmm('2030-05-10T07:05:00Z', zone),          // older replayed events
+        ms: hhmm(Date.parse('2030-05-10T07:05:00Z'), zone),
+        midnight: hhmm('2030-05-09T22:00:00Z', zone),
+        winter: hhmm('2030-01-10T08:30:00Z', zone),
+        other: hhmm('2030-05-10T09:05:00+02:00', 'America/Mexico_City'),
+        empty: [hhmm(null, zone), hhmm(undefined, zone), hhmm('', zone)],
+      };
+    }""")
+    assert result == {"local": "09:05", "utc": "09:05", "ms": "09:05", "midnight": "00:00", "winter": "09:30",
+                      "other": "01:05", "empty": ["", "", ""]}
+
+
+def test_el_builds_from_a_class_name_or_attributes(page):
+    result = page.evaluate("""async () => {
+      const { el } = await import('/static/js/dom.js');
+      let clicked = 0;
+      const a = el('span', 'chip s-held', 'Held');
+      const b = el('td', {}, 'Staff', el('button', { class: 'link', text: 'Change', onclick: () => { clicked += 1; } }));
+      const c = el('th', '', '');
+      const d = el('option', { value: 'c1', text: 'Pista 1', selected: true, disabled: false, title: null });
+      b.querySelector('button').click();
+      return [a.outerHTML, b.outerHTML, c.outerHTML, d.outerHTML, clicked];
+    }""")
+    assert result == ['<span class="chip s-held">Held</span>',
+                      '<td>Staff<button class="link">Change</button></td>',
+                      "<th></th>", '<option value="c1" selected="">Pista 1</option>', 1]

@@ -1,7 +1,8 @@
 // Bookings today and the desk's actions on them: check in, no-show, mark paid, refund given.
-import { money } from "../club_state.js";
+import { hhmm, money } from "../club_state.js";
+import { $, LANG, el } from "../dom.js";
 import { fmt } from "../format.js";
-import { $, ACTIVE, LANG, S, T, api, config, courtName, el, hm, isDue, ms, owesRefund, paymentWord, playerName, stateClass, statusWord } from "./context.js";
+import { ACTIVE, S, T, api, config, courtName, isDue, ms, owesRefund, paymentWord, playerName, stateClass, statusWord } from "./context.js";
 import { renderAll } from "./timeline.js";
 
 export function focusRow(id) {
@@ -21,7 +22,7 @@ export function actionButton(kind, row, label, className, handler) {
   button.dataset.key = `${kind}:${row.id}`;
   button.dataset.row = row.id;
   button.setAttribute("aria-label", fmt(T.action_label, {
-    action: label, player: playerName(row), court: courtName(row.court), start: hm(row.start),
+    action: label, player: playerName(row), court: courtName(row.court), start: hhmm(row.start, S.tz),
   }));
   button.disabled = S.deskBusy.has(row.id);
   button.addEventListener("click", () => handler(row, button));
@@ -59,7 +60,7 @@ export function renderAgenda() {
     tr.dataset.status = row.status;
     tr.tabIndex = -1;
     tr.className = `s-row s-${stateClass(row)}`;
-    const time = el("th", "when", `${hm(row.start)}–${hm(row.end)}`);
+    const time = el("th", "when", `${hhmm(row.start, S.tz)}–${hhmm(row.end, S.tz)}`);
     time.scope = "row";
     tr.appendChild(time);
     tr.insertCell().textContent = courtName(row.court);
@@ -104,7 +105,7 @@ function checkIn(row) {
 }
 
 function noShow(row) {
-  const values = { player: playerName(row), court: courtName(row.court), start: hm(row.start) };
+  const values = { player: playerName(row), court: courtName(row.court), start: hhmm(row.start, S.tz) };
   if (!window.confirm(fmt(T.confirm_no_show, values))) return null;
   return deskCall(row, "no-show", fmt(T.done_no_show, values));
 }

@@ -1,8 +1,9 @@
 // Reports drawn as inline SVG from the reports API's CSV: the occupancy heatmap (court by hour)
 // and the revenue chart (by day). No libraries.
 import { money } from "../club_state.js";
+import { LANG, el } from "../dom.js";
 import { fmt } from "../format.js";
-import { LANG, T, config, el, shortDate } from "./context.js";
+import { T, config, shortDate } from "./context.js";
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, CRLF) into rows of strings. */
 export function parseCsv(text) {

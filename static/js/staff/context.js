@@ -1,15 +1,14 @@
 // The staff dashboard's shared ground: its settings and strings, the API client, the one state
 // object every panel reads and writes (`S`), and the helpers the panels share (times, names,
-// what a row owes, focus kept across re-renders, the screen-reader announcer).
+// what a row owes, focus kept across re-renders).
 import { bindBadge } from "../live.js";
 import { createApi } from "../api.js";
-import { clubTime, money, zonedInstant } from "../club_state.js";
+import { hhmm, money, zonedInstant } from "../club_state.js";
+import { $, LANG, readJson } from "../dom.js";
 import { fmt } from "../format.js";
 
-export const config = JSON.parse(document.getElementById("staff-config").textContent);
-export const T = JSON.parse(document.getElementById("strings").textContent);
-export const LANG = document.documentElement.lang || "en";
-export const $ = (id) => document.getElementById(id);
+export const config = readJson("staff-config");
+export const T = readJson("strings");
 
 export const ACTIVE = new Set(["held", "confirmed", "completed", "no_show"]);
 export const DESK_PAYABLE = new Set(["confirmed", "completed", "no_show"]);
@@ -53,7 +52,6 @@ export const S = {
 // ---------- time ----------
 
 export const ms = (iso) => Date.parse(iso);
-export const hm = (iso) => clubTime(new Date(iso), S.tz);
 
 export function shiftDay(day, delta) {
   const d = new Date(`${day}T12:00:00Z`);
@@ -112,14 +110,8 @@ export function owesRefund(row) {
 
 // ---------- rendering helpers ----------
 
-export function announce(text) {
-  const el = $("announcer");
-  el.textContent = "";
-  setTimeout(() => { el.textContent = text; }, 30); // a fresh change, even when the text repeats
-}
-
 export function statusWord(row) {
-  if (row.status === "confirmed" && row.checked_in_at) return fmt(T.status.checked_in, { time: hm(row.checked_in_at) });
+  if (row.status === "confirmed" && row.checked_in_at) return fmt(T.status.checked_in, { time: hhmm(row.checked_in_at, S.tz) });
   return T.status[row.status] || row.status;
 }
 
@@ -156,11 +148,4 @@ export function keepFocus(render) {
   const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
   if (again && !again.disabled) again.focus(); // a disabled button (action in flight) cannot hold focus
   else if (fallback) document.querySelector(`[data-key="row:${CSS.escape(fallback)}"]`)?.focus();
-}
-
-export function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }

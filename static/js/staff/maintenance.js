@@ -1,13 +1,14 @@
 // Maintenance blocks: the list of planned blocks, the form that adds one, and the court events
 // that add or remove them (another desk's block shows at once).
 import { listAll } from "../api.js";
-import { clubDate, clubTime, zonedInstant } from "../club_state.js";
+import { clubDate, hhmm, zonedInstant } from "../club_state.js";
+import { $, announce, el } from "../dom.js";
 import { fmt } from "../format.js";
-import { $, S, T, announce, api, config, courtName, el, hm, keepFocus, ms, shiftDay, shortDate } from "./context.js";
+import { S, T, api, config, courtName, keepFocus, ms, shiftDay, shortDate } from "./context.js";
 import { loadMatchesSoon } from "./matches.js";
 
 export function onBlockEvent(d, added) {
-  const values = { court: courtName(d.court), start: hm(d.start), end: hm(d.end) };
+  const values = { court: courtName(d.court), start: hhmm(d.start, S.tz), end: hhmm(d.end, S.tz) };
   // Tournament matches block courts too (kind "match"): the timeline shows them, but they are
   // not maintenance, and only the tournament's scheduling may move or remove them.
   if (d.kind === "match") loadMatchesSoon(); // scheduled, moved or removed: the list follows
@@ -47,7 +48,7 @@ export function renderBlocks() {
     for (const b of items) {
       const values = {
         court: courtName(b.court) || "?", day: shortDate(clubDate(new Date(b.start), S.tz)),
-        start: hm(b.start), end: hm(b.end),
+        start: hhmm(b.start, S.tz), end: hhmm(b.end, S.tz),
       };
       const li = el("li");
       li.dataset.block = b.id;
@@ -82,8 +83,8 @@ export function renderCourtOptions() {
 export function defaultBlockTimes() {
   const step = config.slot_minutes * 60000;
   const start = Math.ceil(Date.now() / step) * step;
-  $("block-start").value = clubTime(new Date(start), S.tz);
-  $("block-end").value = clubTime(new Date(start + 3600000), S.tz);
+  $("block-start").value = hhmm(start, S.tz);
+  $("block-end").value = hhmm(start + 3600000, S.tz);
 }
 
 export async function createBlock(event) {

@@ -1,9 +1,11 @@
 // Tournament matches on the shown day's courts: call the players, move a match (the shared
 // actions of tournament_matches.js, also used by the tournament desk).
 import { listAll } from "../api.js";
+import { hhmm } from "../club_state.js";
+import { $, el } from "../dom.js";
 import { fmt } from "../format.js";
 import { callPlayers as callMatch, movable, moveMatch as moveTo } from "../tournament_matches.js";
-import { $, S, T, api, config, el, hm, keepFocus } from "./context.js";
+import { S, T, api, config, keepFocus } from "./context.js";
 import { renderTimeline } from "./timeline.js";
 
 let matchTimer = null;
@@ -41,7 +43,7 @@ function renderMatches() {
       li.dataset.match = m.id;
       const text = el("div", "block-text");
       text.append(el("strong", "", fmt(T.match_label, {
-        start: hm(m.start), end: hm(m.end), court: m.court ? m.court.name : "?",
+        start: hhmm(m.start, S.tz), end: hhmm(m.end, S.tz), court: m.court ? m.court.name : "?",
       })), el("span", "", teams), el("span", "muted", T.match_status[m.status] || m.status));
       const actions = el("div", "actions");
       const open = movable(m);
@@ -95,7 +97,7 @@ function moveForm(m) {
   time.id = `move-start-${m.id}`;
   time.step = String(config.slot_minutes * 60);
   time.dataset.key = `move-start:${m.id}`;
-  time.value = S.moveDraft.time || hm(m.start);
+  time.value = S.moveDraft.time || hhmm(m.start, S.tz);
   time.addEventListener("input", () => { S.moveDraft.time = time.value; });
   const save = el("button", "primary small", T.move_save);
   save.type = "submit";
@@ -126,7 +128,7 @@ async function moveMatch(m, courtId, time, button) {
   button.disabled = true;
   try {
     const moved = await moveTo(api, m.id, { court: courtId, day: S.shownDate, time, timezone: S.tz });
-    $("match-ok").textContent = fmt(T.moved, { court: moved.court.name, start: hm(moved.start) });
+    $("match-ok").textContent = fmt(T.moved, { court: moved.court.name, start: hhmm(moved.start, S.tz) });
     await loadMatches();
     closeMove(m.id);
   } catch (err) {

@@ -1,10 +1,11 @@
 // Payments: what is due at the desk today, refunds the desk owes for bookings of any date, and
 // the live feed of payment events.
 import { listAll } from "../api.js";
-import { clubDate, clubTime, money } from "../club_state.js";
+import { clubDate, hhmm, money } from "../club_state.js";
+import { $, LANG, el } from "../dom.js";
 import { fmt } from "../format.js";
 import { actionButton, markPaid, refundGiven } from "./agenda.js";
-import { $, FEED_MAX, LANG, S, T, api, config, courtName, el, hm, isDue, keepFocus, ms, onShownDay, owesRefund, playerName, shortDate } from "./context.js";
+import { FEED_MAX, S, T, api, config, courtName, isDue, keepFocus, ms, onShownDay, owesRefund, playerName, shortDate } from "./context.js";
 
 export function onPaymentEvent(msg) {
   const d = msg.data;
@@ -67,7 +68,7 @@ export function renderDue() {
     const refund = owesRefund(row);
     const who = refund ? fmt(T.refund_line, { player: playerName(row) }) : playerName(row);
     const onDay = onShownDay(row.start, row.end);
-    const when = onDay ? hm(row.start) : `${shortDate(clubDate(new Date(row.start), S.tz))} ${hm(row.start)}`;
+    const when = onDay ? hhmm(row.start, S.tz) : `${shortDate(clubDate(new Date(row.start), S.tz))} ${hhmm(row.start, S.tz)}`;
     text.append(el("strong", "", money(refund ? `-${row.payment.refund.amount}` : row.payment.amount_due,
       row.currency, LANG)), el("span", "", `${when} · ${courtName(row.court)} · ${who}`));
     const button = refund ? actionButton("due-refund", row, T.refund_given, "secondary small", refundGiven)
@@ -89,9 +90,9 @@ function renderFeedItem(item, fresh) {
   top.append(el("span", "feed-what", what),
     el("strong", "feed-amount", amount ? money(amount, d.currency, LANG) : ""));
   const line = el("div", "feed-line", fmt(T.feed_line, {
-    player: d.player ? d.player.name : "", court: courtName(d.court), start: d.start ? hm(d.start) : "",
+    player: d.player ? d.player.name : "", court: courtName(d.court), start: d.start ? hhmm(d.start, S.tz) : "",
   }));
-  const when = el("time", "feed-time", item.ts ? clubTime(new Date(item.ts), S.tz) : "");
+  const when = el("time", "feed-time", item.ts ? hhmm(item.ts, S.tz) : "");
   if (item.ts) when.dateTime = item.ts;
   li.append(top, line, when);
   list.prepend(li);

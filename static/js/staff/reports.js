@@ -1,8 +1,9 @@
 // Reports: request one, follow its progress (report.* events, a slow poll as a fallback), then
 // download the CSV and draw it (charts.js).
+import { $, announce } from "../dom.js";
 import { fmt } from "../format.js";
 import { drawHeatmap, drawRevenue } from "./charts.js";
-import { $, T, announce, api, config } from "./context.js";
+import { T, api, config } from "./context.js";
 
 export const Reports = (() => {
   const current = {};          // kind -> {id, status, progress, params, url}

@@ -4,9 +4,10 @@
 // no event has set since the snapshot (see mergeDetails).
 import { LiveStream } from "../live.js";
 import { auth, listAll } from "../api.js";
-import { REFETCH_EVENTS, applyClubEvent, sumMoney } from "../club_state.js";
+import { REFETCH_EVENTS, applyClubEvent, hhmm, sumMoney } from "../club_state.js";
+import { $, announce } from "../dom.js";
 import { fmt } from "../format.js";
-import { $, S, T, announce, api, badge, config, courtName, hm, hooks, onShownDay, refreshAccess, rowFromSnapshot, statusWord } from "./context.js";
+import { S, T, api, badge, config, courtName, hooks, onShownDay, refreshAccess, rowFromSnapshot, statusWord } from "./context.js";
 import { loadBlocks, onBlockEvent } from "./maintenance.js";
 import { loadMatches } from "./matches.js";
 import { loadOwed, onPaymentEvent } from "./payments.js";
@@ -101,7 +102,7 @@ function onReservationEvent(msg) {
   }
   let row = S.rows.get(d.id);
   const values = {
-    player: d.player ? d.player.name : "", court: courtName(d.court), start: hm(d.start), end: hm(d.end),
+    player: d.player ? d.player.name : "", court: courtName(d.court), start: hhmm(d.start, S.tz), end: hhmm(d.end, S.tz),
   };
   if (!row) {
     if (!onShownDay(d.start, d.end)) return;
@@ -139,7 +140,7 @@ function onCheckinEvent(msg) {
     row.status = d.status;
     row.checked_in_at = d.checked_in_at;
   }
-  const values = { player: d.player ? d.player.name : "", court: courtName(d.court), start: hm(d.start) };
+  const values = { player: d.player ? d.player.name : "", court: courtName(d.court), start: hhmm(d.start, S.tz) };
   announce(fmt(msg.type === "checkin.no_show" ? T.no_show_event : T.checked_in_event, values));
 }
 

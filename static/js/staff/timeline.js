@@ -1,9 +1,10 @@
 // Today at a glance: the tiles and the courts' timeline (bookings, closed and blocked stretches,
 // tournament matches, the now line). `renderAll` redraws every panel fed by the day's rows.
-import { clubTime, money, runs, sumMoney } from "../club_state.js";
+import { hhmm, money, runs, sumMoney } from "../club_state.js";
+import { $, LANG, el } from "../dom.js";
 import { fmt } from "../format.js";
 import { focusRow, renderAgenda } from "./agenda.js";
-import { $, ACTIVE, LANG, S, T, config, courtName, dayBounds, el, hm, isDue, keepFocus, ms, paymentWord, playerName, stateClass, statusWord } from "./context.js";
+import { ACTIVE, S, T, config, courtName, dayBounds, isDue, keepFocus, ms, paymentWord, playerName, stateClass, statusWord } from "./context.js";
 import { renderDue } from "./payments.js";
 
 export function renderAll() {
@@ -50,7 +51,7 @@ function openSpan() {
 
 function reservationLabel(row) {
   return fmt(T.reservation_label, {
-    player: playerName(row), court: courtName(row.court), start: hm(row.start), end: hm(row.end),
+    player: playerName(row), court: courtName(row.court), start: hhmm(row.start, S.tz), end: hhmm(row.end, S.tz),
     status: statusWord(row), payment: paymentWord(row),
   });
 }
@@ -80,7 +81,7 @@ export function renderTimeline() {
   head.appendChild(el("div", "tl-corner"));
   const scale = el("div", "tl-scale");
   for (const t of hours) {
-    const label = el("span", "tl-hour", clubTime(new Date(t), S.tz));
+    const label = el("span", "tl-hour", hhmm(t, S.tz));
     label.style.left = pct(t);
     if (t - from < 1800000) label.classList.add("first"); // keep the edge labels inside the track
     else if (to - t < 1800000) label.classList.add("last");
@@ -115,7 +116,7 @@ export function renderTimeline() {
           && ms(m.start) < ms(run.end) && ms(run.start) < ms(m.end));
         const label = isMatch ? T.tournament_block : T.maintenance;
         shade.textContent = label;
-        shade.title = `${label} ${hm(run.start)}–${hm(run.end)}`;
+        shade.title = `${label} ${hhmm(run.start, S.tz)}–${hhmm(run.end, S.tz)}`;
         if (isMatch) shade.classList.add("match");
       }
       track.appendChild(shade);
@@ -131,7 +132,7 @@ export function renderTimeline() {
       block.setAttribute("aria-label", reservationLabel(r));
       block.title = reservationLabel(r);
       const name = el("span", "tl-name", playerName(r));
-      const meta = el("span", "tl-meta", `${hm(r.start)}–${hm(r.end)}`);
+      const meta = el("span", "tl-meta", `${hhmm(r.start, S.tz)}–${hhmm(r.end, S.tz)}`);
       block.append(name, meta);
       block.addEventListener("click", () => focusRow(r.id));
       track.appendChild(block);
