@@ -9,6 +9,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from apps.clubs.api import ScopedClubField
 from apps.core.envelope import enveloped_response
 from apps.core.errors import Conflict
+from apps.core.fields import BoundedDateField
 from apps.core.tenancy import TenantScopedMixin
 from apps.reports import services
 from apps.reports.errors import ReportErrorCode
@@ -40,8 +41,8 @@ class StaffClubField(ScopedClubField):
 class ReportInput(serializers.Serializer):
     club = StaffClubField()
     kind = serializers.ChoiceField(choices=ReportKind.choices)
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = BoundedDateField()
+    date_to = BoundedDateField()
 
 
 class CsvOrErrorNegotiation(DefaultContentNegotiation):

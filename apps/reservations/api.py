@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from apps.clubs.models import AllocationStatus, Club, Court
 from apps.core.envelope import enveloped_response
 from apps.core.errors import CoreErrorCode, NotAllowed
-from apps.core.fields import AwareDateTimeField, ClubLocalDateTimeField
+from apps.core.fields import AwareDateTimeField, BoundedDateField, ClubLocalDateTimeField
 from apps.core.tenancy import TenantScopedMixin, readable
 from apps.reservations import selectors, services
 from apps.reservations.models import PaymentMode, RefundStatus, Reservation
@@ -86,7 +86,7 @@ class ReservationViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Retrie
         club = serializers.UUIDField(required=False,
                                      help_text="club id: staff see all of its reservations")
         status = serializers.ChoiceField(choices=RESERVATION_STATUSES, required=False)
-        date = serializers.DateField(required=False, help_text="the club's local date of the start")
+        date = BoundedDateField(required=False, help_text="the club's local date of the start")
         refund_status = serializers.ChoiceField(choices=RefundStatus.choices, required=False,
                                                 help_text="`pending`: refunds decided and not given yet")
         payment_mode = serializers.ChoiceField(choices=PaymentMode.choices, required=False)
@@ -154,7 +154,7 @@ class AvailabilityApi(TenantScopedMixin, GenericAPIView):
 
     class Params(serializers.Serializer):
         club = serializers.UUIDField()
-        date = serializers.DateField(required=False)
+        date = BoundedDateField(required=False)
 
         def validate_date(self, value):
             # The day's edges are computed in local time: year 1 or 9999 would overflow.

@@ -19,7 +19,7 @@ from apps.clubs.api import ScopedClubField
 from apps.clubs.models import Court
 from apps.core.envelope import enveloped_response
 from apps.core.errors import CoreErrorCode, InvalidInput
-from apps.core.fields import AwareDateTimeField
+from apps.core.fields import AwareDateTimeField, BoundedDateField
 from apps.core.permissions import ReadOpenMixin
 from apps.core.tenancy import TenantScopedMixin, tenant_scope
 from apps.core.throttling import PlayerLookupThrottle
@@ -160,7 +160,7 @@ class SeedInput(serializers.Serializer):
 
 
 class ScheduleInput(serializers.Serializer):
-    start_date = serializers.DateField(help_text="First day, in the club's timezone")
+    start_date = BoundedDateField(help_text="First day, in the club's timezone")
     match_minutes = serializers.IntegerField(min_value=10, max_value=480,
                                              help_text="Court time per match; rounded up to whole slots")
 
@@ -380,7 +380,7 @@ class MatchFilterParams(serializers.Serializer):
     round = serializers.IntegerField(min_value=1, required=False)
     group = serializers.CharField(max_length=8, required=False)
     club = serializers.UUIDField(required=False, help_text="Matches of this club's tournaments")
-    date = serializers.DateField(required=False, help_text="With `club`: matches on its courts that day "
+    date = BoundedDateField(required=False, help_text="With `club`: matches on its courts that day "
                                  "(the club's local date), in time order")
 
     def validate_date(self, value):

@@ -1,6 +1,7 @@
 """Checkout: a held booking's PaymentIntent, and a split share's pay link."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -53,10 +54,16 @@ def checkout_resume(*, reservation: Reservation) -> dict:
     return checkout_payload(reservation, payment)
 
 
+# What PaymentShare.new_token makes (secrets.token_urlsafe), with room to spare.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def share_checkout_get(*, token: str) -> dict:
     """The pay link: the share, its booking, and a client_secret while it can still be paid."""
-    share = (PaymentShare.objects.select_related("reservation", "reservation__court", "reservation__court__club",
-                                                 "payment").filter(token=token).first())
+    share = None
+    if _TOKEN.fullmatch(token):  # anything else (a NUL byte, a 1 MB string) names no link either
+        share = (PaymentShare.objects.select_related("reservation", "reservation__court", "reservation__court__club",
+                                                     "payment").filter(token=token).first())
     if share is None:
         raise NotFound(Code.NOT_FOUND, "This payment link does not exist")
     reservation = share.reservation
