@@ -42,9 +42,6 @@ def availability_for(*, club: Club, day: date, now: datetime | None = None) -> d
 
 def availability_grid(*, club: Club, day: date, now: datetime | None = None) -> dict:
     """Every court's slots for `day` with status and price: four queries, whatever the size.
-    A slot that a court allocation takes also names it, `allocation: {id, kind, status}` (an
-    additive field, absent on free, past and closed slots; `id` and `status` are those of the
-    allocation's club events), so a screen can tell back-to-back bookings apart and see a no-show.
     Its `seq` is filled in by read_snapshot (the club snapshot and availability_for)."""
     now = now or timezone.now()
     tz = ZoneInfo(club.timezone)
@@ -66,7 +63,6 @@ def availability_grid(*, club: Club, day: date, now: datetime | None = None) -> 
         taken = allocations.get(court.pk, [])
         slots = []
         for start, end, is_open in grid:
-            hit = None
             if not is_open or not court.is_active:
                 status = "closed"
             else:
@@ -79,11 +75,8 @@ def availability_grid(*, club: Club, day: date, now: datetime | None = None) -> 
                     status = "free"
             price = slot_price(court_id=court.pk, slot_start=start, slot=slot, tz=tz, rules=rules,
                                default_per_hour=club.default_price_per_hour)
-            slot_out = {"start": start.astimezone(tz).isoformat(), "end": end.astimezone(tz).isoformat(),
-                        "status": status, "price": f"{price:.2f}"}
-            if hit is not None:
-                slot_out["allocation"] = {"id": str(hit.pk), "kind": hit.kind, "status": hit.status}
-            slots.append(slot_out)
+            slots.append({"start": start.astimezone(tz).isoformat(), "end": end.astimezone(tz).isoformat(),
+                          "status": status, "price": f"{price:.2f}"})
         courts_out.append({"id": str(court.pk), "name": court.name, "is_active": court.is_active,
                            "indoor": court.indoor, "slots": slots})
     return {

@@ -28,8 +28,6 @@ export function applyClubEvent(avail, msg, now = Date.now()) {
   if (!court) return out; // another date's grid or a court added since the snapshot
   const start = ms(d.start);
   const end = ms(d.end);
-  // The slot's `allocation` as a fresh snapshot names it: the booking or block that takes it.
-  const allocation = BUSY.has(d.slot_status) && d.id ? { id: d.id, kind: d.kind, status: d.status } : null;
   for (const slot of court.slots) {
     const s = ms(slot.start);
     const e = ms(slot.end);
@@ -37,10 +35,7 @@ export function applyClubEvent(avail, msg, now = Date.now()) {
     if (slot.status === "closed") continue; // outside opening hours stays closed
     let status = d.slot_status;
     if (status === "free" && s < now) status = "past";
-    const before = slot.allocation ? slot.allocation.status : null;
-    if (allocation) slot.allocation = { ...allocation };
-    else delete slot.allocation;
-    if (status !== slot.status || before !== (allocation && allocation.status)) {
+    if (status !== slot.status) {
       slot.status = status;
       out.changed.push({ court, slot });
     }
@@ -131,28 +126,15 @@ export function runs(court) {
   return out;
 }
 
-/**
- * A slot as the board tells it: a no-show's court time and gone-by free time are free to play;
- * a booking or block is itself (its allocation id), so back-to-back bookings stay apart.
- */
-function boardSlot(slot) {
-  const a = slot.allocation;
-  if (slot.status === "past" || (a && a.status === "no_show")) return { status: "free", id: null };
-  return { status: slot.status, id: BUSY.has(slot.status) && a ? a.id : null };
-}
-
 /** What a court is doing at `now` and what comes next (the display board's now/next). */
 export function nowNext(court, now = Date.now()) {
+  const list = runs(court).map((r) => ({ ...r, status: r.status === "past" ? "free" : r.status }));
+  // merge again after folding past into free
   const merged = [];
-  for (const slot of court.slots) {
-    const { status, id } = boardSlot(slot);
+  for (const r of list) {
     const last = merged[merged.length - 1];
-    if (last && last.status === status && last.id === id && last.end === slot.start) {
-      last.end = slot.end;
-      last.slots.push(slot);
-    } else {
-      merged.push({ status, id, start: slot.start, end: slot.end, slots: [slot] });
-    }
+    if (last && last.status === r.status && last.end === r.start) last.end = r.end;
+    else merged.push({ ...r });
   }
   const idx = merged.findIndex((r) => ms(r.start) <= now && now < ms(r.end));
   const current = idx >= 0 ? merged[idx] : null;
